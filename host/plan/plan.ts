@@ -1,0 +1,357 @@
+/**
+ * spec -> Plan: the arena layout in bytes, the precomputed kernel constants and the step
+ * schedule. Pure (no wasm, no I/O): the same spec always gives the same Plan.
+ *
+ * Offsets are relative to the arena start; the runtime places the arena at or above the kernel
+ * module's __heap_base and adds that base when it writes the schedule. Every region is 16-byte
+ * aligned so SIMD loads never straddle a region boundary.
+ */
+import { BudgetError } from '../errors.js';
+import type { ModelSpec, PopulationSpec, ProjectionSpec } from '../spec/types.js';
+import {
+  ABI_VERSION, COUNTER_COUNT, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, WTA,
+} from '../runtime/abi.js';
+
+export type RegionKind =
+  | 'params'
+  | 'neuronState'
+  | 'weights'
+  | 'traces'
+  | 'input'
+  | 'spikes'
+  | 'features'
+  | 'readout'
+  | 'counters'
+  | 'prng'
+  | 'clock'
+  | 'program';
+
+export const REGION_KINDS: readonly RegionKind[] = [
+  'params', 'neuronState', 'weights', 'traces', 'input', 'spikes', 'features', 'readout',
+  'counters', 'prng', 'clock', 'program',
+];
+
+/** Learned or evolving state that checkpoints carry. */
+export const PERSISTENT_KINDS: ReadonlySet<RegionKind> = new Set<RegionKind>([
+  'neuronState', 'weights', 'traces', 'readout', 'prng', 'clock',
+]);
+
+export interface Region {
+  readonly name: string;
+  readonly kind: RegionKind;
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+export interface PopulationLayout {
+  readonly name: string;
+  readonly size: number;
+  readonly nPad: number;
+  readonly state: number;
+  readonly params: number;
+  readonly wtaParams: number | null;
+  readonly spikeBuf: number;
+  readonly margins: number;
+  readonly desc: number;
+  readonly counts: number;
+  readonly teacher: PopulationSpec['teacher'] | null;
+}
+
+export interface ProjectionLayout {
+  readonly name: string;
+  readonly index: number;
+  readonly from: string;
+  readonly to: string;
+  readonly nIn: number;
+  readonly nOut: number;
+  readonly dtype: 'f32' | 'int8';
+  readonly weights: number;
+  readonly weightBytes: number;
+  readonly scale: number | null;
+  readonly acc: number | null;
+  readonly preTrace: number | null;
+  readonly postTrace: number | null;
+  readonly stdpParams: number | null;
+  readonly normTarget: number | null;
+}
+
+export interface InputLayout {
+  readonly size: number;
+  readonly desc: number;
+  readonly offsets: number;
+  readonly indices: number;
+  readonly maxEvents: number;
+  readonly maxSteps: number;
+  readonly counts: number | null;
+}
+
+export interface ReadoutLayout {
+  readonly from: string;
+  readonly nFeat: number;
+  readonly nClass: number;
+  readonly features: number;
+  readonly weights: number;
+  readonly scores: number;
+  readonly err: number;
+  readonly learningRate: number;
+}
+
+/** One schedule op; `addr[k]` marks args that are arena offsets (the runtime adds the base). */
+export interface PlannedOp {
+  readonly code: number;
+  readonly phase: number;
+  readonly args: readonly number[];
+  readonly addr: readonly boolean[];
+  readonly what: string;
+}
+
+/** A constant the runtime writes once into a parameter block. */
+export interface ParamWrite {
+  readonly offset: number;
+  readonly type: 'f32' | 'i32';
+  readonly value: number;
+}
+
+export interface Plan {
+  readonly spec: ModelSpec;
+  readonly abiVersion: number;
+  readonly arenaBytes: number;
+  readonly regions: readonly Region[];
+  readonly bytesByKind: Readonly<Record<RegionKind, number>>;
+  readonly input: InputLayout;
+  readonly populations: readonly PopulationLayout[];
+  readonly projections: readonly ProjectionLayout[];
+  readonly readout: ReadoutLayout | null;
+  readonly counters: number;
+  readonly prng: number;
+  readonly clock: number;
+  readonly program: number;
+  readonly ops: readonly PlannedOp[];
+  readonly paramWrites: readonly ParamWrite[];
+  readonly dtUs: number;
+}
+
+export interface PlanOptions {
+  /** Overrides spec.budgetBytes. */
+  budgetBytes?: number;
+}
+
+const ALIGN = 16;
+const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** LIF constants for exact integration over dt (see assembly/neurons/lif.ts). */
+export function lifConstants(n: PopulationSpec['neuron'], dtMs: number): {
+  alphaM: number; alphaS: number; beta: number; gamma: number; refracHold: number; alphaB: number; dTheta: number;
+} {
+  const alphaM = Math.exp(-dtMs / n.tauMemMs);
+  const alphaS = Math.exp(-dtMs / n.tauSynMs);
+  const beta = Math.abs(n.tauSynMs - n.tauMemMs) < 1e-9 * n.tauMemMs
+    ? (dtMs / n.tauMemMs) * alphaM
+    : (n.tauSynMs / (n.tauSynMs - n.tauMemMs)) * (alphaS - alphaM);
+  return {
+    alphaM,
+    alphaS,
+    beta,
+    gamma: 1 - alphaM,
+    refracHold: Math.max(Math.round(n.refractoryMs / dtMs) - 1, 0),
+    alphaB: n.adaptation ? Math.exp(-dtMs / n.adaptation.tauMs) : 1,
+    dTheta: n.adaptation ? n.adaptation.increment : 0,
+  };
+}
+
+export function inputSize(spec: ModelSpec): number {
+  return spec.input.width * spec.input.height * (spec.input.polarity === 'split' ? 2 : 1);
+}
+
+export function projectionName(p: ProjectionSpec): string {
+  return p.name ?? `${p.from}->${p.to}`;
+}
+
+export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
+  const regions: Region[] = [];
+  let cursor = 0;
+  const alloc = (name: string, kind: RegionKind, bytes: number): number => {
+    const offset = cursor;
+    const size = align(Math.max(bytes, 1));
+    regions.push({ name, kind, offset, bytes: size });
+    cursor += size;
+    return offset;
+  };
+  const paramWrites: ParamWrite[] = [];
+  const f32 = (offset: number, slot: number, value: number) => paramWrites.push({ offset: offset + slot * 4, type: 'f32', value });
+  const i32 = (offset: number, slot: number, value: number) => paramWrites.push({ offset: offset + slot * 4, type: 'i32', value });
+
+  const dt = spec.dtMs;
+  const nInput = inputSize(spec);
+  const maxEvents = spec.input.bufferEvents ?? 16384;
+  const maxSteps = spec.input.bufferSteps ?? 512;
+
+  // Populations.
+  const populations: PopulationLayout[] = spec.populations.map((p) => {
+    const nPad = pad4(p.size);
+    const params = alloc(`${p.name}.lifParams`, 'params', LIF.PARAM_SLOTS * 4);
+    const c = lifConstants(p.neuron, dt);
+    f32(params, LIF.ALPHA_M, c.alphaM);
+    f32(params, LIF.ALPHA_S, c.alphaS);
+    f32(params, LIF.BETA, c.beta);
+    f32(params, LIF.GAMMA, c.gamma);
+    f32(params, LIF.V_TH, p.neuron.threshold);
+    f32(params, LIF.V_RESET, p.neuron.reset.mode === 'value' ? p.neuron.reset.value : 0);
+    i32(params, LIF.RESET_MODE, p.neuron.reset.mode === 'subtract' ? 1 : 0);
+    i32(params, LIF.REFRAC_HOLD, c.refracHold);
+    f32(params, LIF.ALPHA_B, c.alphaB);
+    f32(params, LIF.D_THETA, c.dTheta);
+    let wtaParams: number | null = null;
+    if (p.wta) {
+      wtaParams = alloc(`${p.name}.wtaParams`, 'params', WTA.PARAM_SLOTS * 4);
+      i32(wtaParams, WTA.K, p.wta.k);
+      f32(wtaParams, WTA.INHIBITION, p.wta.inhibition);
+      f32(wtaParams, WTA.V_FLOOR, p.wta.vFloor ?? (p.neuron.reset.mode === 'value' ? p.neuron.reset.value : 0));
+    }
+    const state = alloc(`${p.name}.state`, 'neuronState', STATE.ARRAYS * nPad * 4);
+    const spikeBuf = alloc(`${p.name}.spikes`, 'spikes', nPad * 4);
+    const margins = alloc(`${p.name}.margins`, 'spikes', nPad * 4);
+    const desc = alloc(`${p.name}.desc`, 'spikes', 8);
+    const counts = alloc(`${p.name}.counts`, 'features', nPad * 4);
+    return { name: p.name, size: p.size, nPad, state, params, wtaParams, spikeBuf, margins, desc, counts, teacher: p.teacher ?? null };
+  });
+  const popByName = new Map(populations.map((p) => [p.name, p]));
+  const sizeOf = (name: string): number => (name === 'input' ? nInput : popByName.get(name)!.size);
+
+  // Input buffer.
+  const inputDesc = alloc('input.desc', 'input', 8);
+  const inputOffsets = alloc('input.stepOffsets', 'input', (maxSteps + 1) * 4);
+  const inputIndices = alloc('input.indices', 'input', maxEvents * 4);
+  const inputCounts = spec.readout?.from === 'input' ? alloc('input.counts', 'features', pad4(nInput) * 4) : null;
+
+  // Projections.
+  const projections: ProjectionLayout[] = spec.projections.map((pr, index) => {
+    const name = projectionName(pr);
+    const nIn = sizeOf(pr.from);
+    const nOut = sizeOf(pr.to);
+    const isI8 = pr.weights.dtype === 'int8';
+    const weightBytes = nIn * nOut * (isI8 ? 1 : 4);
+    const weights = alloc(`${name}.weights`, 'weights', weightBytes);
+    const scale = isI8 ? alloc(`${name}.scale`, 'weights', nOut * 4) : null;
+    const acc = isI8 ? alloc(`${name}.acc`, 'spikes', pad4(nOut) * 2) : null;
+    let preTrace: number | null = null;
+    let postTrace: number | null = null;
+    let stdpParams: number | null = null;
+    let normTarget: number | null = null;
+    const pl = pr.plasticity;
+    if (pl) {
+      stdpParams = alloc(`${name}.stdpParams`, 'params', STDP.PARAM_SLOTS * 4);
+      f32(stdpParams, STDP.ETA_PLUS, pl.etaPlus);
+      f32(stdpParams, STDP.ETA_MINUS, pl.etaMinus);
+      f32(stdpParams, STDP.W_MIN, pl.wMin);
+      f32(stdpParams, STDP.W_MAX, pl.wMax);
+      i32(stdpParams, STDP.BOUNDS, pl.bounds === 'multiplicative' ? 1 : 0);
+      f32(stdpParams, STDP.X_OFFSET, pl.xOffset ?? 0);
+      f32(stdpParams, STDP.ALPHA_PRE, Math.exp(-dt / pl.tauPreMs));
+      f32(stdpParams, STDP.ALPHA_POST, Math.exp(-dt / pl.tauPostMs));
+      f32(stdpParams, STDP.IMPULSE_PRE, 1);
+      f32(stdpParams, STDP.IMPULSE_POST, 1);
+      i32(stdpParams, STDP.TRACE_MODE, pl.pairing === 'nearest' ? 1 : 0);
+      f32(stdpParams, STDP.TRACE_FLOOR, 1e-30);
+      preTrace = alloc(`${name}.preTrace`, 'traces', pad4(nIn) * 4);
+      postTrace = alloc(`${name}.postTrace`, 'traces', pad4(nOut) * 4);
+      if (pl.normalize) {
+        normTarget = alloc(`${name}.normTarget`, 'params', 4);
+        paramWrites.push({ offset: normTarget, type: 'f32', value: pl.normalize.targetSum });
+      }
+    }
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype: pr.weights.dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget };
+  });
+
+  // Readout.
+  let readout: ReadoutLayout | null = null;
+  if (spec.readout) {
+    const r = spec.readout;
+    const nFeat = sizeOf(r.from);
+    readout = {
+      from: r.from,
+      nFeat,
+      nClass: r.classes,
+      features: r.from === 'input' ? inputCounts! : popByName.get(r.from)!.counts,
+      weights: alloc('readout.weights', 'readout', nFeat * r.classes * 4),
+      scores: alloc('readout.scores', 'spikes', r.classes * 4),
+      err: alloc('readout.err', 'spikes', r.classes * 4),
+      learningRate: r.learningRate,
+    };
+  }
+
+  const counters = alloc('counters', 'counters', COUNTER_COUNT * 8);
+  const prng = alloc('prng', 'prng', 16);
+  const clock = alloc('clock', 'clock', 8);
+
+  // Schedule (Brian2 order: neurons integrate and threshold -> synapses -> resets).
+  const ops: PlannedOp[] = [];
+  const op = (code: number, phase: number, what: string, ...args: [number, boolean][]) =>
+    ops.push({ code, phase, what, args: args.map((a) => a[0]), addr: args.map((a) => a[1]) });
+  const A = (v: number): [number, boolean] => [v, true];
+  const N = (v: number): [number, boolean] => [v, false];
+  const descOf = (name: string): number => (name === 'input' ? inputDesc : popByName.get(name)!.desc);
+
+  op(OP.INPUT, PHASE_ALWAYS, 'input', A(inputDesc), A(inputOffsets), A(inputIndices));
+  for (const p of populations) {
+    op(OP.LIF, PHASE_ALWAYS, `${p.name}: integrate and threshold`, N(p.size), A(p.state), A(p.params), A(p.desc), A(p.spikeBuf), A(p.margins));
+    if (p.wtaParams !== null) {
+      op(OP.WTA, PHASE_ALWAYS, `${p.name}: winner-take-all`, N(p.size), A(p.state), A(p.desc), A(p.margins), A(p.wtaParams));
+    }
+  }
+  for (const pr of projections) {
+    const target = popByName.get(pr.to)!;
+    const targetI = target.state + STATE.I * target.nPad * 4;
+    if (pr.dtype === 'f32') {
+      op(OP.DENSE_F32, PHASE_ALWAYS, `${pr.name}: synaptic input`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(targetI));
+    } else {
+      op(OP.DENSE_I8, PHASE_ALWAYS, `${pr.name}: synaptic input (int8)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
+      op(OP.FLUSH_I8, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
+    }
+    if (pr.stdpParams !== null) {
+      op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams), N(0));
+      op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(pr.stdpParams), N(1));
+      op(OP.STDP_PRE, PHASE_LEARN, `${pr.name}: STDP pre pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
+      op(OP.STDP_POST, PHASE_LEARN, `${pr.name}: STDP post pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
+      if (pr.normTarget !== null) {
+        op(OP.SCALE_COLUMNS, PHASE_LEARN, `${pr.name}: synaptic scaling`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget));
+      }
+    }
+  }
+  for (const p of populations) {
+    op(OP.LIF_RESET, PHASE_ALWAYS, `${p.name}: reset`, N(p.size), A(p.state), A(p.params), A(p.desc));
+    op(OP.COUNT_SPIKES, PHASE_ALWAYS, `${p.name}: spike counts`, A(p.counts), N(p.size), A(p.desc));
+  }
+  if (inputCounts !== null) {
+    op(OP.COUNT_SPIKES, PHASE_ALWAYS, 'input: event counts', A(inputCounts), N(nInput), A(inputDesc));
+  }
+  const program = alloc('program', 'program', ops.length * OP_WORDS * 4);
+
+  const bytesByKind = Object.fromEntries(REGION_KINDS.map((k) => [k, 0])) as Record<RegionKind, number>;
+  for (const r of regions) bytesByKind[r.kind] += r.bytes;
+
+  const plan: Plan = {
+    spec,
+    abiVersion: ABI_VERSION,
+    arenaBytes: cursor,
+    regions,
+    bytesByKind,
+    input: { size: nInput, desc: inputDesc, offsets: inputOffsets, indices: inputIndices, maxEvents, maxSteps, counts: inputCounts },
+    populations,
+    projections,
+    readout,
+    counters,
+    prng,
+    clock,
+    program,
+    ops,
+    paramWrites,
+    dtUs: dt * 1000,
+  };
+  const budget = opts.budgetBytes ?? spec.budgetBytes;
+  if (budget !== undefined && plan.arenaBytes > budget) {
+    throw new BudgetError(budget, plan.arenaBytes, regions.map((r) => ({ name: r.name, bytes: r.bytes })));
+  }
+  return plan;
+}

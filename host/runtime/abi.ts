@@ -1,0 +1,105 @@
+/**
+ * Host mirror of the kernels' ABI (assembly/abi.ts). The kernels export every constant as a
+ * wasm global; `checkAbi` compares them with this table at instantiation, so the two can never
+ * drift silently. Add a counter in both places; the runtime, reports and firmware-sim read it
+ * from COUNTERS.
+ */
+import { AbiMismatchError } from '../errors.js';
+
+export const ABI_VERSION = 1;
+
+/** The counter set, in slot order. `abi` is the exported global's name. */
+export const COUNTERS = [
+  { key: 'synopsF32', abi: 'CTR_SYNOPS_F32', doc: 'synaptic accumulations with f32 weights' },
+  { key: 'synopsI8', abi: 'CTR_SYNOPS_I8', doc: 'synaptic accumulations with int8 weights' },
+  { key: 'neuronUpdatesLif', abi: 'CTR_NEURON_UPDATES_LIF', doc: 'LIF neuron state updates' },
+  { key: 'neuronUpdatesAlif', abi: 'CTR_NEURON_UPDATES_ALIF', doc: 'adaptive-threshold LIF updates' },
+  { key: 'spikes', abi: 'CTR_SPIKES', doc: 'spikes emitted (after winner-take-all)' },
+  { key: 'traceUpdates', abi: 'CTR_TRACE_UPDATES', doc: 'trace decays and bumps' },
+  { key: 'eligibilityUpdates', abi: 'CTR_ELIGIBILITY_UPDATES', doc: 'eligibility-trace updates' },
+  { key: 'weightUpdates', abi: 'CTR_WEIGHT_UPDATES', doc: 'plastic weight writes' },
+  { key: 'bytesRead', abi: 'CTR_BYTES_READ', doc: 'bytes loaded by kernels' },
+  { key: 'bytesWritten', abi: 'CTR_BYTES_WRITTEN', doc: 'bytes stored by kernels' },
+  { key: 'kernelCalls', abi: 'CTR_KERNEL_CALLS', doc: 'kernel invocations' },
+  { key: 'eventsIn', abi: 'CTR_EVENTS_IN', doc: 'input events delivered to the network' },
+  { key: 'eventsDropped', abi: 'CTR_EVENTS_DROPPED', doc: 'out-of-range events or indices dropped' },
+  { key: 'readoutMacs', abi: 'CTR_READOUT_MACS', doc: 'readout multiply-accumulates' },
+  { key: 'steps', abi: 'CTR_STEPS', doc: 'network time steps' },
+  { key: 'wtaOps', abi: 'CTR_WTA_OPS', doc: 'winner-take-all comparisons and inhibitions' },
+] as const;
+
+export type CounterKey = (typeof COUNTERS)[number]['key'];
+export type Counters = Record<CounterKey, number>;
+export const COUNTER_COUNT = COUNTERS.length;
+export const COUNTER_SLOT: Readonly<Record<CounterKey, number>> = Object.fromEntries(
+  COUNTERS.map((c, i) => [c.key, i]),
+) as Record<CounterKey, number>;
+
+export const OP_WORDS = 12;
+export const OP = {
+  INPUT: 1,
+  LIF: 2,
+  WTA: 3,
+  LIF_RESET: 4,
+  DENSE_F32: 5,
+  DENSE_I8: 6,
+  FLUSH_I8: 7,
+  TRACE_DECAY: 8,
+  STDP_PRE: 9,
+  STDP_POST: 10,
+  SCALE_COLUMNS: 11,
+  COUNT_SPIKES: 12,
+} as const;
+export const PHASE_ALWAYS = 1;
+export const PHASE_LEARN = 2;
+
+export const LIF = {
+  ALPHA_M: 0, ALPHA_S: 1, BETA: 2, GAMMA: 3, V_TH: 4, V_RESET: 5, RESET_MODE: 6, REFRAC_HOLD: 7,
+  ALPHA_B: 8, D_THETA: 9, PARAM_SLOTS: 16,
+} as const;
+export const STATE = { V: 0, I: 1, REFR: 2, B: 3, BIAS: 4, ARRAYS: 5 } as const;
+export const WTA = { K: 0, INHIBITION: 1, V_FLOOR: 2, PARAM_SLOTS: 4 } as const;
+export const STDP = {
+  ETA_PLUS: 0, ETA_MINUS: 1, W_MIN: 2, W_MAX: 3, BOUNDS: 4, X_OFFSET: 5, ALPHA_PRE: 6, ALPHA_POST: 7,
+  IMPULSE_PRE: 8, IMPULSE_POST: 9, TRACE_MODE: 10, TRACE_FLOOR: 11, PARAM_SLOTS: 16,
+} as const;
+
+/** Expected values of every exported ABI global. */
+function expectedGlobals(): Record<string, number> {
+  const g: Record<string, number> = {
+    ABI_VERSION,
+    COUNTER_COUNT,
+    OP_WORDS,
+    PHASE_ALWAYS,
+    PHASE_LEARN,
+    DESC_PTR: 0,
+    DESC_COUNT: 1,
+  };
+  COUNTERS.forEach((c, i) => (g[c.abi] = i));
+  for (const [k, v] of Object.entries(OP)) g[`OP_${k}`] = v;
+  for (const [k, v] of Object.entries(LIF)) g[`LIF_${k}`] = v;
+  for (const [k, v] of Object.entries(STATE)) g[`STATE_${k}`] = v;
+  for (const [k, v] of Object.entries(WTA)) g[`WTA_${k}`] = v;
+  for (const [k, v] of Object.entries(STDP)) g[`STDP_${k}`] = v;
+  return g;
+}
+
+/** Throws AbiMismatchError unless every exported ABI constant equals this table's value. */
+export function checkAbi(exports: WebAssembly.Exports): void {
+  const expected = expectedGlobals();
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(expected)) {
+    const g = exports[name];
+    if (!(g instanceof WebAssembly.Global)) {
+      problems.push(`${name} missing from the kernels`);
+    } else if (g.value !== value) {
+      problems.push(`${name} is ${g.value} in the kernels, ${value} in the host`);
+    }
+  }
+  for (const [name, g] of Object.entries(exports)) {
+    if (g instanceof WebAssembly.Global && !(name in expected)) {
+      problems.push(`${name} exported by the kernels but unknown to the host`);
+    }
+  }
+  if (problems.length > 0) throw new AbiMismatchError(problems.join('; '));
+}

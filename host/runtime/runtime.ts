@@ -1,0 +1,367 @@
+/**
+ * A runtime instance: one WebAssembly.Memory with initial == maximum pages, sized by the Plan,
+ * the kernels instantiated over it, and the host-side loop that bins events into steps and runs
+ * the schedule. Memory never grows, so the typed views made here stay valid for the instance's
+ * life.
+ */
+import type { EventBatch } from '../events/types.js';
+import { NeuriteError, UsageError } from '../errors.js';
+import type { Plan, PopulationLayout, ProjectionLayout, Region } from '../plan/plan.js';
+import { Xoshiro128 } from '../util/prng.js';
+import { COUNTERS, COUNTER_COUNT, COUNTER_SLOT, type Counters, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE } from './abi.js';
+import { heapBase, instantiateKernels, type KernelBuild, type Kernels } from './kernels.js';
+
+export interface RuntimeOptions {
+  /** Kernel build: 'simd' (default) or 'scalar'. Both give bit-identical results. */
+  build?: KernelBuild;
+}
+
+export interface RunOptions {
+  /** Time (µs) of the start of step 0 of this call. Default 0. */
+  startUs?: number;
+  /** Steps to run. Default: up to and including the step of the last event. */
+  steps?: number;
+  /** Run the plasticity ops (PHASE_LEARN). Default false. */
+  learn?: boolean;
+}
+
+export interface PopulationView {
+  readonly layout: PopulationLayout;
+  readonly v: Float32Array;
+  readonly i: Float32Array;
+  readonly refr: Int32Array;
+  readonly b: Float32Array;
+  readonly bias: Float32Array;
+  readonly counts: Float32Array;
+}
+
+export class DisposedError extends NeuriteError {
+  override readonly name = 'DisposedError';
+  constructor() {
+    super('this runtime was disposed');
+  }
+}
+
+export class Runtime {
+  readonly memory: WebAssembly.Memory;
+  /** Absolute byte offset of the arena in memory (>= the module's __heap_base, 16-aligned). */
+  readonly base: number;
+  readonly pages: number;
+  private kernels: Kernels | null;
+  private readonly f32: Float32Array;
+  private readonly i32: Int32Array;
+  private readonly u32: Uint32Array;
+  private readonly f64: Float64Array;
+  private readonly u8: Uint8Array;
+  private readonly nOps: number;
+
+  constructor(
+    readonly plan: Plan,
+    readonly build: KernelBuild = 'simd',
+  ) {
+    this.base = Math.ceil(heapBase(build) / 16) * 16;
+    this.pages = Math.ceil((this.base + plan.arenaBytes) / 65536);
+    this.memory = new WebAssembly.Memory({ initial: this.pages, maximum: this.pages });
+    this.kernels = instantiateKernels(build, this.memory);
+    const buf = this.memory.buffer;
+    this.f32 = new Float32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.u8 = new Uint8Array(buf);
+    this.nOps = plan.ops.length;
+    this.writeParams();
+    this.writeProgram();
+    this.initWeights();
+    const k = this.k;
+    k.counters_bind(this.abs(plan.counters));
+    k.rng_seed(this.abs(plan.prng), (plan.spec.seed ?? 1) >>> 0);
+  }
+
+  private get k(): Kernels {
+    if (!this.kernels) throw new DisposedError();
+    return this.kernels;
+  }
+
+  /** Arena-relative offset -> absolute byte offset. */
+  abs(offset: number): number {
+    return this.base + offset;
+  }
+
+  private writeParams(): void {
+    for (const w of this.plan.paramWrites) {
+      const a = this.abs(w.offset) >> 2;
+      if (w.type === 'f32') this.f32[a] = w.value;
+      else this.i32[a] = w.value;
+    }
+  }
+
+  private writeProgram(): void {
+    let p = this.abs(this.plan.program) >> 2;
+    for (const op of this.plan.ops) {
+      this.i32.fill(0, p, p + OP_WORDS);
+      this.i32[p] = op.code;
+      this.i32[p + 1] = op.phase;
+      op.args.forEach((a, k) => (this.i32[p + 2 + k] = op.addr[k] ? this.abs(a) : a));
+      p += OP_WORDS;
+    }
+  }
+
+  /** Seeded weight initialisation (host PRNG twin; one stream per projection). */
+  private initWeights(): void {
+    const seed = (this.plan.spec.seed ?? 1) >>> 0;
+    for (const pr of this.plan.projections) {
+      const spec = this.plan.spec.projections[pr.index];
+      const rng = new Xoshiro128((seed + Math.imul(0x9e3779b9, pr.index + 1)) >>> 0);
+      const n = pr.nIn * pr.nOut;
+      const values = new Float32Array(n);
+      const init = spec.weights.init;
+      if (init.kind === 'constant') values.fill(init.value);
+      else {
+        const span = Math.fround(init.high - init.low);
+        for (let k = 0; k < n; k++) values[k] = Math.fround(init.low + Math.fround(span * rng.nextFloat()));
+      }
+      if (pr.dtype === 'f32') {
+        this.f32.set(values, this.abs(pr.weights) >> 2);
+      } else {
+        const { q, scale } = quantizePerOutput(values, pr.nIn, pr.nOut);
+        new Int8Array(this.memory.buffer, this.abs(pr.weights), n).set(q);
+        this.f32.set(scale, this.abs(pr.scale!) >> 2);
+      }
+    }
+  }
+
+  /**
+   * Runs the network over one batch of events (sorted by time). Events are binned into steps of
+   * dtMs starting at `startUs`; events before it, outside the sensor, or beyond the input buffer
+   * within one step are counted in `eventsDropped`. Returns the number of steps run.
+   */
+  run(batch: EventBatch, opts: RunOptions = {}): number {
+    const k = this.k;
+    const plan = this.plan;
+    const { width, height, polarity } = plan.spec.input;
+    const split = polarity === 'split';
+    const plane = width * height;
+    const dtUs = plan.dtUs;
+    const start = opts.startUs ?? 0;
+    const n = batch.length;
+    const total = opts.steps ?? (n > 0 ? Math.max(0, Math.floor((batch.t[n - 1] - start) / dtUs) + 1) : 0);
+    if (!Number.isInteger(total) || total < 0) throw new UsageError(`run: steps must be a non-negative integer, got ${total}`);
+    const phase = opts.learn ? PHASE_ALWAYS | PHASE_LEARN : PHASE_ALWAYS;
+    const offBase = this.abs(plan.input.offsets) >> 2;
+    const idxBase = this.abs(plan.input.indices) >> 2;
+    const maxSteps = plan.input.maxSteps;
+    const maxEvents = plan.input.maxEvents;
+    const { t, x, y, p } = batch;
+    const u32 = this.u32;
+    let dropped = 0;
+    let e = 0;
+    while (e < n && t[e] < start) { e++; dropped++; }
+    let stepBase = 0;
+    while (stepBase < total) {
+      let nSteps = Math.min(maxSteps, total - stepBase);
+      let kEv = 0;
+      u32[offBase] = 0;
+      for (let s = 0; s < nSteps; s++) {
+        const stepEnd = start + (stepBase + s + 1) * dtUs;
+        const eAtStep = e;
+        const droppedAtStep = dropped;
+        let full = false;
+        while (e < n && t[e] < stepEnd) {
+          if (kEv === maxEvents) { full = true; break; }
+          const xe = x[e];
+          const ye = y[e];
+          if (xe >= width || ye >= height) dropped++;
+          else u32[idxBase + kEv++] = (split && p[e] === 1 ? plane : 0) + ye * width + xe;
+          e++;
+        }
+        if (full) {
+          if (s === 0) {
+            // One step holds more events than the buffer: keep the first maxEvents, drop the rest.
+            while (e < n && t[e] < stepEnd) { e++; dropped++; }
+            u32[offBase + 1] = kEv;
+            nSteps = 1;
+          } else {
+            // Leave this step's events for the next call.
+            e = eAtStep;
+            dropped = droppedAtStep;
+            nSteps = s;
+          }
+          break;
+        }
+        u32[offBase + s + 1] = kEv;
+      }
+      k.net_run(this.abs(plan.program), this.nOps, nSteps, phase, this.abs(plan.clock));
+      stepBase += nSteps;
+    }
+    dropped += n - e; // events after the last requested step
+    if (dropped > 0) this.f64[(this.abs(plan.counters) >> 3) + COUNTER_SLOT.eventsDropped] += dropped;
+    return total;
+  }
+
+  /** Zeroes membranes, currents, refractory counters, traces and spike counts (not weights,
+   *  adaptive thresholds or readout): the network's rest state between samples. */
+  resetState(): void {
+    for (const pop of this.plan.populations) {
+      const s = this.abs(pop.state) >> 2;
+      this.f32.fill(0, s, s + 3 * pop.nPad); // v, I, refr
+      const c = this.abs(pop.counts) >> 2;
+      this.f32.fill(0, c, c + pop.nPad);
+    }
+    for (const pr of this.plan.projections) {
+      if (pr.preTrace !== null) this.f32.fill(0, this.abs(pr.preTrace) >> 2, (this.abs(pr.preTrace) >> 2) + Math.ceil(pr.nIn / 4) * 4);
+      if (pr.postTrace !== null) this.f32.fill(0, this.abs(pr.postTrace) >> 2, (this.abs(pr.postTrace) >> 2) + Math.ceil(pr.nOut / 4) * 4);
+      if (pr.acc !== null) new Int16Array(this.memory.buffer, this.abs(pr.acc), Math.ceil(pr.nOut / 4) * 4).fill(0);
+    }
+    if (this.plan.input.counts !== null) {
+      const c = this.abs(this.plan.input.counts) >> 2;
+      this.f32.fill(0, c, c + Math.ceil(this.plan.input.size / 4) * 4);
+    }
+  }
+
+  /** Teacher current for supervised populations: `label` drives its class group, null clears. */
+  setTeacher(label: number | null): void {
+    for (const pop of this.plan.populations) {
+      const tch = pop.teacher;
+      if (!tch) continue;
+      const bias = this.population(pop.name).bias;
+      if (label === null) { bias.fill(0); continue; }
+      if (!Number.isInteger(label) || label < 0 || label >= tch.classes) {
+        throw new UsageError(`teacher label must be an integer in 0..${tch.classes - 1}, got ${label}`);
+      }
+      const g = pop.size / tch.classes;
+      bias.fill(-tch.suppress);
+      bias.fill(tch.current, label * g, (label + 1) * g);
+    }
+  }
+
+  private requireReadout() {
+    const r = this.plan.readout;
+    if (!r) throw new UsageError(`model "${this.plan.spec.name}" has no readout`);
+    return r;
+  }
+
+  /** Predicts the class of the sample just run (argmax of the readout scores). */
+  readoutPredict(): number {
+    const r = this.requireReadout();
+    this.k.readout_predict_f32(this.abs(r.weights), r.nFeat, r.nClass, this.abs(r.features), this.abs(r.scores));
+    return this.argmaxScores();
+  }
+
+  /** One online delta-rule step towards `label`; returns the prediction made before the update. */
+  readoutLearn(label: number, learningRate?: number): number {
+    const r = this.requireReadout();
+    if (!Number.isInteger(label) || label < 0 || label >= r.nClass) {
+      throw new UsageError(`label must be an integer in 0..${r.nClass - 1}, got ${label}`);
+    }
+    this.k.readout_learn_f32(this.abs(r.weights), r.nFeat, r.nClass, this.abs(r.features), label, learningRate ?? r.learningRate, this.abs(r.scores), this.abs(r.err));
+    return this.argmaxScores();
+  }
+
+  readoutScores(): Float32Array {
+    const r = this.requireReadout();
+    return this.f32.slice(this.abs(r.scores) >> 2, (this.abs(r.scores) >> 2) + r.nClass);
+  }
+
+  private argmaxScores(): number {
+    const r = this.plan.readout!;
+    const s = this.abs(r.scores) >> 2;
+    let best = 0;
+    for (let c = 1; c < r.nClass; c++) if (this.f32[s + c] > this.f32[s + best]) best = c;
+    return best;
+  }
+
+  /** Live views of a population's state (valid for the runtime's life). */
+  population(name: string): PopulationView {
+    const layout = this.plan.populations.find((p) => p.name === name);
+    if (!layout) throw new UsageError(`no population "${name}" (have: ${this.plan.populations.map((p) => p.name).join(', ')})`);
+    const n = layout.size;
+    const s = this.abs(layout.state);
+    const arr = (which: number) => s + which * layout.nPad * 4;
+    const buf = this.memory.buffer;
+    return {
+      layout,
+      v: new Float32Array(buf, arr(STATE.V), n),
+      i: new Float32Array(buf, arr(STATE.I), n),
+      refr: new Int32Array(buf, arr(STATE.REFR), n),
+      b: new Float32Array(buf, arr(STATE.B), n),
+      bias: new Float32Array(buf, arr(STATE.BIAS), n),
+      counts: new Float32Array(buf, this.abs(layout.counts), n),
+    };
+  }
+
+  projection(name: string): ProjectionLayout {
+    const pr = this.plan.projections.find((q) => q.name === name);
+    if (!pr) throw new UsageError(`no projection "${name}" (have: ${this.plan.projections.map((q) => q.name).join(', ')})`);
+    return pr;
+  }
+
+  /** Live view of a projection's weights ([nIn][nOut] row-major): Float32Array or Int8Array. */
+  weights(name: string): Float32Array | Int8Array {
+    const pr = this.projection(name);
+    const n = pr.nIn * pr.nOut;
+    return pr.dtype === 'f32'
+      ? new Float32Array(this.memory.buffer, this.abs(pr.weights), n)
+      : new Int8Array(this.memory.buffer, this.abs(pr.weights), n);
+  }
+
+  /** Live view of the readout features (spike counts of the sample so far). */
+  features(): Float32Array {
+    const r = this.requireReadout();
+    return new Float32Array(this.memory.buffer, this.abs(r.features), r.nFeat);
+  }
+
+  /** Steps run since creation (persisted in checkpoints). */
+  get stepCount(): number {
+    return this.f64[this.abs(this.plan.clock) >> 3];
+  }
+
+  counters(): Counters {
+    const c = this.abs(this.plan.counters) >> 3;
+    const out = {} as Counters;
+    COUNTERS.forEach((d, i) => (out[d.key] = this.f64[c + i]));
+    return out;
+  }
+
+  resetCounters(): void {
+    const c = this.abs(this.plan.counters) >> 3;
+    this.f64.fill(0, c, c + COUNTER_COUNT);
+  }
+
+  /** Raw bytes of a region (live view). */
+  regionBytes(region: Region): Uint8Array {
+    return new Uint8Array(this.memory.buffer, this.abs(region.offset), region.bytes);
+  }
+
+  /** Total bytes of the instance's memory (module data + arena, whole pages). */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  get kernelsForTesting(): Kernels {
+    return this.k;
+  }
+
+  get disposed(): boolean {
+    return this.kernels === null;
+  }
+
+  dispose(): void {
+    this.kernels = null;
+  }
+}
+
+/** Per-output-neuron symmetric int8 quantisation: scale_j = max_i |w_ij| / 127. */
+export function quantizePerOutput(w: Float32Array, nIn: number, nOut: number): { q: Int8Array; scale: Float32Array } {
+  const scale = new Float32Array(nOut);
+  for (let j = 0; j < nOut; j++) {
+    let m = 0;
+    for (let i = 0; i < nIn; i++) m = Math.max(m, Math.abs(w[i * nOut + j]));
+    scale[j] = m > 0 ? m / 127 : 1;
+  }
+  const q = new Int8Array(nIn * nOut);
+  for (let i = 0; i < nIn; i++) {
+    for (let j = 0; j < nOut; j++) q[i * nOut + j] = Math.max(-127, Math.min(127, Math.round(w[i * nOut + j] / scale[j])));
+  }
+  return { q, scale };
+}

@@ -1,0 +1,124 @@
+/**
+ * The model spec: a JSON document that declares a network (data only, no code). Validated by
+ * `validateSpec` (every error at once, with its JSON path), laid out by `planModel`.
+ * Units are in the field names (ms, bytes); membrane quantities are dimensionless (rest 0).
+ * The published JSON Schema is `schema/model-spec.schema.json`.
+ */
+
+export const SPEC_VERSION = 1 as const;
+
+export interface ModelSpec {
+  /** Spec format version; this host reads version 1. */
+  version: 1;
+  /** Identifier, [a-z0-9-]+. */
+  name: string;
+  description?: string;
+  /** Network time step in milliseconds; events are binned into steps of this length. */
+  dtMs: number;
+  /** Seed of the arena PRNG (weight initialisation); u32. Default 1. */
+  seed?: number;
+  /** Arena byte budget: a Plan above it is refused with a BudgetError. */
+  budgetBytes?: number;
+  input: InputSpec;
+  populations: PopulationSpec[];
+  projections: ProjectionSpec[];
+  readout?: ReadoutSpec;
+}
+
+export interface InputSpec {
+  /** Sensor width and height in pixels; events outside are counted and dropped. */
+  width: number;
+  height: number;
+  /** 'merge': one input per pixel; 'split': one per pixel and polarity (OFF block first, then ON). */
+  polarity: 'merge' | 'split';
+  /** Largest number of events delivered in one kernel call (input buffer size). Default 16384. */
+  bufferEvents?: number;
+  /** Largest number of steps run in one kernel call. Default 512. */
+  bufferSteps?: number;
+}
+
+export interface LifNeuronSpec {
+  model: 'lif';
+  /** Membrane time constant, ms, > 0. */
+  tauMemMs: number;
+  /** Synaptic current time constant, ms, > 0. */
+  tauSynMs: number;
+  /** Base firing threshold (v > threshold), > 0. */
+  threshold: number;
+  reset: { mode: 'value'; value: number } | { mode: 'subtract' };
+  /** Refractory period, ms, >= 0 (counted from the step whose update crossed). */
+  refractoryMs: number;
+  /** Adaptive threshold (homeostasis): b decays with tauMs, b += increment per spike. */
+  adaptation?: { tauMs: number; increment: number };
+}
+
+export interface WtaSpec {
+  /** Winners kept per step (>= 1). */
+  k: number;
+  /** Subtracted from every other neuron's membrane per winner (>= 0). */
+  inhibition: number;
+  /** Membranes are not pushed below this. Default: the reset value (or 0). */
+  vFloor?: number;
+}
+
+export interface TeacherSpec {
+  /** Number of classes; the population is split into equal consecutive groups, one per class. */
+  classes: number;
+  /** Bias current injected into the labelled class's group while learning. */
+  current: number;
+  /** Bias current subtracted from every other group while learning (>= 0). */
+  suppress: number;
+}
+
+export interface PopulationSpec {
+  /** Unique name, not 'input'. */
+  name: string;
+  /** Number of neurons, integer >= 1. */
+  size: number;
+  neuron: LifNeuronSpec;
+  wta?: WtaSpec;
+  teacher?: TeacherSpec;
+}
+
+export type WeightInit =
+  | { kind: 'uniform'; low: number; high: number }
+  | { kind: 'constant'; value: number };
+
+export interface StdpPairSpec {
+  rule: 'stdp-pair';
+  tauPreMs: number;
+  tauPostMs: number;
+  /** Potentiation rate: applied on a post spike, times the pre trace. >= 0. */
+  etaPlus: number;
+  /** Depression rate: applied on a pre spike, times the post trace. >= 0. */
+  etaMinus: number;
+  wMin: number;
+  wMax: number;
+  bounds: 'additive' | 'multiplicative';
+  pairing: 'all-to-all' | 'nearest';
+  /** Pre-trace offset (Diehl & Cook x_tar). Default 0. */
+  xOffset?: number;
+  /** Synaptic scaling: after each post spike the neuron's weights are rescaled to this sum. */
+  normalize?: { targetSum: number };
+}
+
+export interface ProjectionSpec {
+  /** Optional name; default `${from}->${to}`. */
+  name?: string;
+  /** 'input' or a population name. */
+  from: string;
+  /** A population name. */
+  to: string;
+  weights: { dtype: 'f32' | 'int8'; init: WeightInit };
+  /** Plasticity (f32 weights only). */
+  plasticity?: StdpPairSpec;
+}
+
+export interface ReadoutSpec {
+  /** Population whose per-sample spike counts are the features ('input' = raw event counts). */
+  from: string;
+  classes: number;
+  rule: 'delta';
+  /** Normalised-LMS step size, 0 < lr < 2. */
+  learningRate: number;
+}
