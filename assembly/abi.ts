@@ -43,7 +43,7 @@ export const OP_FLUSH_I8: i32 = 7; // (acc, scale, nOut, target)
 export const OP_TRACE_DECAY: i32 = 8; // (trace, n, alphaPtr)
 export const OP_STDP_PRE: i32 = 9; // (w, nIn, nOut, srcDesc, preTrace, postTrace, stdpParams)
 export const OP_STDP_POST: i32 = 10; // (w, nIn, nOut, dstDesc, preTrace, postTrace, stdpParams)
-export const OP_SCALE_COLUMNS: i32 = 11; // (w, nIn, nOut, dstDesc, targetSumPtr)
+export const OP_SCALE_COLUMNS: i32 = 11; // (w, nIn, nOut, dstDesc, targetPtr, l2)
 export const OP_COUNT_SPIKES: i32 = 12; // (counts, n, listDesc)
 
 export const PHASE_ALWAYS: i32 = 1;

@@ -94,7 +94,7 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
         stdp_post_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6));
       } else if (code == OP_SCALE_COLUMNS) {
         const d = <usize>arg(op, 3);
-        scale_columns_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), load<f32>(<usize>arg(op, 4)));
+        scale_columns_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), load<f32>(<usize>arg(op, 4)), arg(op, 5) != 0);
       } else if (code == OP_COUNT_SPIKES) {
         const d = <usize>arg(op, 2);
         spike_count_f32(<usize>arg(op, 0), arg(op, 1), descPtr(d), descCount(d));

@@ -73,6 +73,7 @@ export interface ProjectionLayout {
   readonly postTrace: number | null;
   readonly stdpParams: number | null;
   readonly normTarget: number | null;
+  readonly normL2: boolean;
 }
 
 export interface InputLayout {
@@ -239,6 +240,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     let postTrace: number | null = null;
     let stdpParams: number | null = null;
     let normTarget: number | null = null;
+    let normL2 = false;
     const pl = pr.plasticity;
     if (pl) {
       stdpParams = alloc(`${name}.stdpParams`, 'params', STDP.PARAM_SLOTS * 4);
@@ -258,10 +260,12 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       postTrace = alloc(`${name}.postTrace`, 'traces', pad4(nOut) * 4);
       if (pl.normalize) {
         normTarget = alloc(`${name}.normTarget`, 'params', 4);
-        paramWrites.push({ offset: normTarget, type: 'f32', value: pl.normalize.targetSum });
+        const n = pl.normalize;
+        paramWrites.push({ offset: normTarget, type: 'f32', value: 'targetSum' in n ? n.targetSum : n.targetNorm });
+        normL2 = 'targetNorm' in n;
       }
     }
-    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype: pr.weights.dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget };
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype: pr.weights.dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2 };
   });
 
   // Readout.
@@ -315,7 +319,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       op(OP.STDP_PRE, PHASE_LEARN, `${pr.name}: STDP pre pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
       op(OP.STDP_POST, PHASE_LEARN, `${pr.name}: STDP post pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
       if (pr.normTarget !== null) {
-        op(OP.SCALE_COLUMNS, PHASE_LEARN, `${pr.name}: synaptic scaling`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget));
+        op(OP.SCALE_COLUMNS, PHASE_LEARN, `${pr.name}: synaptic scaling`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0));
       }
     }
   }

@@ -170,13 +170,18 @@ export function stdpPost(w: Float32Array, nIn: number, nOut: number, post: Uint3
   }
 }
 
-/** Synaptic scaling of the columns of the neurons that spiked. */
-export function scaleColumns(w: Float32Array, nIn: number, nOut: number, post: Uint32Array, nPost: number, target: number): void {
+/** Synaptic scaling (L1 or L2) of the columns of the neurons that spiked. */
+export function scaleColumns(w: Float32Array, nIn: number, nOut: number, post: Uint32Array, nPost: number, target: number, l2: boolean): void {
   for (let k = 0; k < nPost; k++) {
     const j = post[k];
     if (j >= nOut) continue;
     let s = 0;
-    for (let i = 0; i < nIn; i++) s = fr(s + w[i * nOut + j]);
+    if (l2) {
+      for (let i = 0; i < nIn; i++) s = fr(s + fr(w[i * nOut + j] * w[i * nOut + j]));
+      s = fr(Math.sqrt(s));
+    } else {
+      for (let i = 0; i < nIn; i++) s = fr(s + w[i * nOut + j]);
+    }
     if (s <= 0) continue;
     const f = fr(fr(target) / s);
     for (let i = 0; i < nIn; i++) w[i * nOut + j] = w[i * nOut + j] * f;

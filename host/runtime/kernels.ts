@@ -25,7 +25,7 @@ export interface Kernels {
   trace_bump_f32(x: number, n: number, idx: number, nIdx: number, impulse: number, nearest: number): void;
   stdp_pre_f32(w: number, nIn: number, nOut: number, pre: number, nPre: number, preTrace: number, postTrace: number, params: number): void;
   stdp_post_f32(w: number, nIn: number, nOut: number, post: number, nPost: number, preTrace: number, postTrace: number, params: number): void;
-  scale_columns_f32(w: number, nIn: number, nOut: number, post: number, nPost: number, target: number): void;
+  scale_columns_f32(w: number, nIn: number, nOut: number, post: number, nPost: number, target: number, l2: number): void;
   readout_predict_f32(w: number, nFeat: number, nClass: number, x: number, scores: number): void;
   readout_learn_f32(w: number, nFeat: number, nClass: number, x: number, label: number, lr: number, scores: number, err: number): void;
   rng_seed(state: number, seed: number): void;

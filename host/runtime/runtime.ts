@@ -305,6 +305,12 @@ export class Runtime {
       : new Int8Array(this.memory.buffer, this.abs(pr.weights), n);
   }
 
+  /** Live view of the readout weights ([nFeat][nClass] row-major). */
+  readoutWeights(): Float32Array {
+    const r = this.requireReadout();
+    return new Float32Array(this.memory.buffer, this.abs(r.weights), r.nFeat * r.nClass);
+  }
+
   /** Live view of the readout features (spike counts of the sample so far). */
   features(): Float32Array {
     const r = this.requireReadout();

@@ -98,8 +98,11 @@ export interface StdpPairSpec {
   pairing: 'all-to-all' | 'nearest';
   /** Pre-trace offset (Diehl & Cook x_tar). Default 0. */
   xOffset?: number;
-  /** Synaptic scaling: after each post spike the neuron's weights are rescaled to this sum. */
-  normalize?: { targetSum: number };
+  /**
+   * Synaptic scaling: after each post spike the neuron's weights are rescaled so that their L1
+   * sum (`targetSum`) or their L2 norm (`targetNorm`) is fixed. Give exactly one.
+   */
+  normalize?: { targetSum: number } | { targetNorm: number };
 }
 
 export interface ProjectionSpec {

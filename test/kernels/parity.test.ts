@@ -231,7 +231,7 @@ describe('traces and pair STDP', () => {
             a.u32(post, 16).set(Uint32Array.from({ length: nPost }, () => r.int(nOut)));
             a.k.stdp_pre_f32(pw, nIn, nOut, pre, nPre, px, py, pp);
             a.k.stdp_post_f32(pw, nIn, nOut, post, nPost, px, py, pp);
-            if (soft) a.k.scale_columns_f32(pw, nIn, nOut, post, nPost, 10);
+            if (soft) a.k.scale_columns_f32(pw, nIn, nOut, post, nPost, 10, s & 1);
           }
           results.push({ w: a.f32(pw, nIn * nOut).slice(), x: a.f32(px, nIn).slice(), y: a.f32(py, nOut).slice() });
         }
@@ -249,7 +249,7 @@ describe('traces and pair STDP', () => {
           const post = Uint32Array.from({ length: nPost }, () => r.int(nOut));
           ref.stdpPre(w, nIn, nOut, pre, nPre, x, y, p);
           ref.stdpPost(w, nIn, nOut, post, nPost, x, y, p);
-          if (soft) ref.scaleColumns(w, nIn, nOut, post, nPost, 10);
+          if (soft) ref.scaleColumns(w, nIn, nOut, post, nPost, 10, (s & 1) === 1);
         }
         expectClose(results[0].w, w, 'w');
         expectClose(results[0].x, x, 'x');
