@@ -17,9 +17,7 @@ import { DEFAULT_NMNIST_MODEL, loadModelSpec } from '../spec/models.js';
 import type { ModelSpec } from '../spec/types.js';
 import { validateSpec } from '../spec/validate.js';
 import { loadMnistDigits, splitMnist } from './datasets/mnist.js';
-import { FeatureLog, presentSample, searchReadoutRate } from './online.js';
-
-export const DEFAULT_READOUT_RATES: readonly number[] = [0.02, 0.05, 0.1, 0.2, 0.5, 1];
+import { DEFAULT_READOUT_RATES, OnlineLearner, type ReadoutSearchResult } from './online.js';
 
 export interface DemoOptions {
   /** Bundled model name, spec path, or spec object. Default: the N-MNIST default model. */
@@ -87,7 +85,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoReport> {
   const t0 = performance.now();
   const seed = opts.seed ?? 1;
   const build = opts.build ?? 'simd';
-  const base = typeof opts.model === 'object' ? opts.model : loadModelSpec(opts.model ?? DEFAULT_NMNIST_MODEL);
+  const base = typeof opts.model === 'object' ? validateSpec(opts.model) : loadModelSpec(opts.model ?? DEFAULT_NMNIST_MODEL);
   const spec: ModelSpec = { ...base, seed };
   const rates = opts.readoutRates ?? DEFAULT_READOUT_RATES;
   const trainCount = opts.trainCount ?? 6000;
@@ -106,39 +104,25 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoReport> {
   const img = (k: number) => digits.images.subarray(k * 784, (k + 1) * 784);
   const events = (k: number): EventBatch => emulator.emulate(img(k), digits.width, digits.height, { seed: (seed * 100003 + k) >>> 0 });
 
-  const netLog = new FeatureLog(plan.readout!.nFeat, trainCount);
-  const ablLog = new FeatureLog(plan.readout!.nFeat, trainCount);
-  const blLog = new FeatureLog(bl.plan.readout!.nFeat, trainCount);
-  let netSeconds = 0;
-  let netEvents = 0;
-  let netSteps = 0;
-
+  const learners = {
+    network: new OnlineLearner(net, { plasticity: true, capacity: trainCount }),
+    baseline: new OnlineLearner(bl, { plasticity: false, capacity: trainCount }),
+    ablation: abl ? new OnlineLearner(abl, { plasticity: false, capacity: trainCount }) : null,
+  };
+  // One stream of events, fed to the three learners in lockstep (each digit is emulated once).
   for (let n = 0; n < split.train.length; n++) {
     const k = split.train[n];
-    const label = digits.labels[k];
     const ev = events(k);
-    const ts = performance.now();
-    // Test-then-train: the readout sees what the network does on its own; then the teacher
-    // gates plasticity on the same sample.
-    netSteps += presentSample(net, ev, { learn: false });
-    netLog.push(net.features(), label);
-    netSteps += presentSample(net, ev, { learn: true, teacher: label });
-    netSeconds += (performance.now() - ts) / 1000;
-    netEvents += 2 * ev.length;
-    if (abl) {
-      presentSample(abl, ev, { learn: false });
-      ablLog.push(abl.features(), label);
-    }
-    presentSample(bl, ev, { learn: false });
-    blLog.push(bl.features(), label);
+    learners.network.observe(ev, digits.labels[k]);
+    learners.baseline.observe(ev, digits.labels[k]);
+    learners.ablation?.observe(ev, digits.labels[k]);
     opts.onProgress?.({ phase: 'train', done: n + 1, total: split.train.length });
   }
   const trainCounters = net.counters();
   net.resetCounters();
-
-  const netSearch = searchReadoutRate(net, netLog, rates);
-  const blSearch = searchReadoutRate(bl, blLog, rates);
-  const ablSearch = abl ? searchReadoutRate(abl, ablLog, rates) : null;
+  const netSearch = learners.network.finish(rates);
+  const blSearch = learners.baseline.finish(rates);
+  const ablSearch = learners.ablation?.finish(rates) ?? null;
 
   let correct = 0;
   let blCorrect = 0;
@@ -147,21 +131,19 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoReport> {
     const k = split.test[n];
     const label = digits.labels[k];
     const ev = events(k);
-    presentSample(net, ev, { learn: false });
-    if (net.readoutPredict() === label) correct++;
-    presentSample(bl, ev, { learn: false });
-    if (bl.readoutPredict() === label) blCorrect++;
-    if (abl) {
-      presentSample(abl, ev, { learn: false });
-      if (abl.readoutPredict() === label) ablCorrect++;
-    }
+    if (learners.network.predict(ev) === label) correct++;
+    if (learners.baseline.predict(ev) === label) blCorrect++;
+    if (learners.ablation && learners.ablation.predict(ev) === label) ablCorrect++;
     opts.onProgress?.({ phase: 'test', done: n + 1, total: split.test.length });
   }
   const testCounters = net.counters();
   if (net.memoryBytes !== memoryBefore) throw new Error('arena memory grew during the run');
+  const netSeconds = learners.network.seconds;
+  const netEvents = learners.network.events;
+  const netSteps = learners.network.steps;
 
   const nTest = Math.max(split.test.length, 1);
-  const result = (acc: number, s: ReturnType<typeof searchReadoutRate>): ModelResult => ({
+  const result = (acc: number, s: ReadoutSearchResult): ModelResult => ({
     accuracy: acc,
     learningRate: s.learningRate,
     prequential: s.candidates,

@@ -5,6 +5,7 @@
  */
 import type { EventBatch } from '../events/types.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { seededPermutation } from '../util/prng.js';
 
 export interface PresentOptions {
   /** Run the plasticity ops of the spiking layers. */
@@ -102,4 +103,125 @@ export function searchReadoutRate(rt: Runtime, log: FeatureLog, rates: readonly 
   if (!best) throw new Error('searchReadoutRate needs at least one rate');
   w.set(best.weights);
   return best;
+}
+
+/** A labelled sample source: random access so that passes can be shuffled reproducibly. */
+export interface SampleSource {
+  readonly count: number;
+  events(i: number): EventBatch;
+  label(i: number): number;
+}
+
+/**
+ * One runtime learning online, test-then-train: each sample first runs free (no teacher, no
+ * plasticity) and its spike counts are logged for the readout, then, if the model has
+ * plasticity, it runs again with the teacher and plasticity on. The readout's learning rate is
+ * chosen at the end by prequential accuracy over the logged features (searchReadoutRate).
+ */
+export class OnlineLearner {
+  readonly log: FeatureLog;
+  private readonly plastic: boolean;
+  seconds = 0;
+  events = 0;
+  steps = 0;
+
+  constructor(
+    readonly rt: Runtime,
+    opts: { plasticity: boolean; capacity?: number },
+  ) {
+    const r = rt.plan.readout;
+    if (!r) throw new Error(`model "${rt.plan.spec.name}" has no readout to learn labels with`);
+    this.log = new FeatureLog(r.nFeat, opts.capacity ?? 1024);
+    this.plastic = opts.plasticity && rt.plan.ops.some((o) => o.phase !== 1);
+  }
+
+  observe(events: EventBatch, label: number): void {
+    const t0 = performance.now();
+    this.steps += presentSample(this.rt, events, { learn: false });
+    this.log.push(this.rt.features(), label);
+    this.events += events.length;
+    if (this.plastic) {
+      this.steps += presentSample(this.rt, events, { learn: true, teacher: label });
+      this.events += events.length;
+    }
+    this.seconds += (performance.now() - t0) / 1000;
+  }
+
+  /** Trains the readout on the logged features with the best of `rates`. */
+  finish(rates: readonly number[]): ReadoutSearchResult {
+    return searchReadoutRate(this.rt, this.log, rates);
+  }
+
+  predict(events: EventBatch): number {
+    presentSample(this.rt, events, { learn: false });
+    return this.rt.readoutPredict();
+  }
+}
+
+export const DEFAULT_READOUT_RATES: readonly number[] = [0.02, 0.05, 0.1, 0.2, 0.5, 1];
+
+export interface TrainOptions {
+  passes?: number;
+  /** Seed of the per-pass presentation order. */
+  seed?: number;
+  rates?: readonly number[];
+  onProgress?: (p: { phase: 'train' | 'test'; done: number; total: number }) => void;
+}
+
+export interface TrainResult {
+  samples: number;
+  passes: number;
+  learningRate: number;
+  prequential: { learningRate: number; prequentialAccuracy: number }[];
+  seconds: number;
+  eventsPerSecond: number;
+  stepsPerSecond: number;
+}
+
+/** Online training over `indices` of a source for a few passes (each pass in a seeded order). */
+export function trainOnline(rt: Runtime, source: SampleSource, indices: readonly number[], opts: TrainOptions = {}): TrainResult {
+  const passes = opts.passes ?? 1;
+  const learner = new OnlineLearner(rt, { plasticity: true, capacity: indices.length * passes });
+  const total = indices.length * passes;
+  let done = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    const order = seededPermutation(indices.length, ((opts.seed ?? 1) * 7919 + pass) >>> 0);
+    for (const o of order) {
+      const i = indices[o];
+      learner.observe(source.events(i), source.label(i));
+      opts.onProgress?.({ phase: 'train', done: ++done, total });
+    }
+  }
+  const search = learner.finish(opts.rates ?? DEFAULT_READOUT_RATES);
+  return {
+    samples: indices.length,
+    passes,
+    learningRate: search.learningRate,
+    prequential: search.candidates,
+    seconds: learner.seconds,
+    eventsPerSecond: learner.events / Math.max(learner.seconds, 1e-9),
+    stepsPerSecond: learner.steps / Math.max(learner.seconds, 1e-9),
+  };
+}
+
+export interface EvalResult {
+  accuracy: number;
+  samples: number;
+  /** confusion[label][predicted] */
+  confusion: number[][];
+}
+
+export function evaluate(rt: Runtime, source: SampleSource, indices: readonly number[], onProgress?: TrainOptions['onProgress']): EvalResult {
+  const nClass = rt.plan.readout?.nClass ?? 0;
+  const confusion = Array.from({ length: nClass }, () => new Array<number>(nClass).fill(0));
+  let correct = 0;
+  indices.forEach((i, n) => {
+    presentSample(rt, source.events(i), { learn: false });
+    const pred = rt.readoutPredict();
+    const label = source.label(i);
+    if (label < nClass) confusion[label][pred]++;
+    if (pred === label) correct++;
+    onProgress?.({ phase: 'test', done: n + 1, total: indices.length });
+  });
+  return { accuracy: correct / Math.max(indices.length, 1), samples: indices.length, confusion };
 }
