@@ -27,7 +27,8 @@ export const CTR_EVENTS_DROPPED: i32 = 12; // data-derived indices out of range,
 export const CTR_READOUT_MACS: i32 = 13; // readout multiply-accumulates (predict + learn)
 export const CTR_STEPS: i32 = 14; // network time steps run
 export const CTR_WTA_OPS: i32 = 15; // winner-take-all comparisons and inhibitions
-export const COUNTER_COUNT: i32 = 16;
+export const CTR_NEURON_UPDATES_IZH: i32 = 16; // Izhikevich neuron state updates
+export const COUNTER_COUNT: i32 = 17;
 
 // ── Schedule opcodes ────────────────────────────────────────────────────────────────────────
 // A schedule is a list of ops, OP_WORDS i32 words each: [opcode, phaseMask, arg0 .. arg9].
@@ -45,6 +46,7 @@ export const OP_STDP_PRE: i32 = 9; // (w, nIn, nOut, srcDesc, preTrace, postTrac
 export const OP_STDP_POST: i32 = 10; // (w, nIn, nOut, dstDesc, preTrace, postTrace, stdpParams)
 export const OP_SCALE_COLUMNS: i32 = 11; // (w, nIn, nOut, dstDesc, targetPtr, l2)
 export const OP_COUNT_SPIKES: i32 = 12; // (counts, n, listDesc)
+export const OP_IZH: i32 = 13; // (n, stateBase, params, listDesc, spikeBuf, margins)
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;
@@ -62,6 +64,13 @@ export const LIF_REFRAC_HOLD: i32 = 7; // i32: updates held at reset after a spi
 export const LIF_ALPHA_B: i32 = 8; // exp(-dt/tauAdapt)
 export const LIF_D_THETA: i32 = 9; // threshold increment per spike (0 = plain LIF)
 export const LIF_PARAM_SLOTS: i32 = 16;
+// Izhikevich neurons share the neuron block: ALPHA_S, V_TH (= v_peak), V_RESET (= c),
+// RESET_MODE, REFRAC_HOLD and D_THETA (= d, added to the recovery variable kept in STATE_B)
+// have the slots above, so lif_reset_f32 performs the Izhikevich reset. Model-specific slots:
+export const IZH_A: i32 = 10; // recovery time scale a (1/ms)
+export const IZH_B: i32 = 11; // recovery sensitivity b
+export const IZH_DT: i32 = 12; // step, ms
+export const IZH_SCHEME: i32 = 13; // i32: 0 = forward Euler, 1 = Izhikevich (2003) two half steps
 
 // Neuron state block for n neurons (nPad = n rounded up to 4): five f32/i32 arrays of nPad.
 export const STATE_V: i32 = 0; // membrane

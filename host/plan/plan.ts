@@ -7,9 +7,9 @@
  * aligned so SIMD loads never straddle a region boundary.
  */
 import { BudgetError } from '../errors.js';
-import type { ModelSpec, PopulationSpec, ProjectionSpec } from '../spec/types.js';
+import type { LifNeuronSpec, ModelSpec, PopulationSpec, ProjectionSpec } from '../spec/types.js';
 import {
-  ABI_VERSION, COUNTER_COUNT, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, WTA,
+  ABI_VERSION, COUNTER_COUNT, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, WTA,
 } from '../runtime/abi.js';
 
 export type RegionKind =
@@ -55,6 +55,10 @@ export interface PopulationLayout {
   readonly desc: number;
   readonly counts: number;
   readonly teacher: PopulationSpec['teacher'] | null;
+  /** Schedule opcode of the neuron model's integrate-and-threshold step. */
+  readonly stepOp: number;
+  /** Rest state written by Runtime.resetState(): v, and b (null = keep b: it is learned). */
+  readonly rest: { readonly v: number; readonly b: number | null };
 }
 
 export interface ProjectionLayout {
@@ -142,7 +146,7 @@ const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /** LIF constants for exact integration over dt (see assembly/neurons/lif.ts). */
-export function lifConstants(n: PopulationSpec['neuron'], dtMs: number): {
+export function lifConstants(n: LifNeuronSpec, dtMs: number): {
   alphaM: number; alphaS: number; beta: number; gamma: number; refracHold: number; alphaB: number; dTheta: number;
 } {
   const alphaM = Math.exp(-dtMs / n.tauMemMs);
@@ -191,31 +195,57 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
   // Populations.
   const populations: PopulationLayout[] = spec.populations.map((p) => {
     const nPad = pad4(p.size);
-    const params = alloc(`${p.name}.lifParams`, 'params', LIF.PARAM_SLOTS * 4);
-    const c = lifConstants(p.neuron, dt);
-    f32(params, LIF.ALPHA_M, c.alphaM);
-    f32(params, LIF.ALPHA_S, c.alphaS);
-    f32(params, LIF.BETA, c.beta);
-    f32(params, LIF.GAMMA, c.gamma);
-    f32(params, LIF.V_TH, p.neuron.threshold);
-    f32(params, LIF.V_RESET, p.neuron.reset.mode === 'value' ? p.neuron.reset.value : 0);
-    i32(params, LIF.RESET_MODE, p.neuron.reset.mode === 'subtract' ? 1 : 0);
-    i32(params, LIF.REFRAC_HOLD, c.refracHold);
-    f32(params, LIF.ALPHA_B, c.alphaB);
-    f32(params, LIF.D_THETA, c.dTheta);
+    const params = alloc(`${p.name}.neuronParams`, 'params', LIF.PARAM_SLOTS * 4);
+    const nrn = p.neuron;
+    let stepOp: number;
+    let rest: { v: number; b: number | null };
+    let resetValue: number;
+    if (nrn.model === 'lif') {
+      const c = lifConstants(nrn, dt);
+      resetValue = nrn.reset.mode === 'value' ? nrn.reset.value : 0;
+      f32(params, LIF.ALPHA_M, c.alphaM);
+      f32(params, LIF.ALPHA_S, c.alphaS);
+      f32(params, LIF.BETA, c.beta);
+      f32(params, LIF.GAMMA, c.gamma);
+      f32(params, LIF.V_TH, nrn.threshold);
+      f32(params, LIF.V_RESET, resetValue);
+      i32(params, LIF.RESET_MODE, nrn.reset.mode === 'subtract' ? 1 : 0);
+      i32(params, LIF.REFRAC_HOLD, c.refracHold);
+      f32(params, LIF.ALPHA_B, c.alphaB);
+      f32(params, LIF.D_THETA, c.dTheta);
+      stepOp = OP.LIF;
+      rest = { v: 0, b: null };
+    } else {
+      // Izhikevich: u lives in the b array, d in D_THETA, so the generic reset applies v = c, u += d.
+      resetValue = nrn.c;
+      f32(params, LIF.ALPHA_S, Math.exp(-dt / nrn.tauSynMs));
+      f32(params, LIF.V_TH, nrn.vPeakMv ?? 30);
+      f32(params, LIF.V_RESET, nrn.c);
+      i32(params, LIF.RESET_MODE, 0);
+      i32(params, LIF.REFRAC_HOLD, Math.max(Math.round((nrn.refractoryMs ?? 0) / dt) - 1, 0));
+      f32(params, LIF.ALPHA_B, 1);
+      f32(params, LIF.D_THETA, nrn.d);
+      f32(params, IZH.A, nrn.a);
+      f32(params, IZH.B, nrn.b);
+      f32(params, IZH.DT, dt);
+      i32(params, IZH.SCHEME, nrn.integration === 'izhikevich2003' ? 1 : 0);
+      stepOp = OP.IZH;
+      const v0 = nrn.v0Mv ?? nrn.c;
+      rest = { v: v0, b: nrn.b * v0 };
+    }
     let wtaParams: number | null = null;
     if (p.wta) {
       wtaParams = alloc(`${p.name}.wtaParams`, 'params', WTA.PARAM_SLOTS * 4);
       i32(wtaParams, WTA.K, p.wta.k);
       f32(wtaParams, WTA.INHIBITION, p.wta.inhibition);
-      f32(wtaParams, WTA.V_FLOOR, p.wta.vFloor ?? (p.neuron.reset.mode === 'value' ? p.neuron.reset.value : 0));
+      f32(wtaParams, WTA.V_FLOOR, p.wta.vFloor ?? resetValue);
     }
     const state = alloc(`${p.name}.state`, 'neuronState', STATE.ARRAYS * nPad * 4);
     const spikeBuf = alloc(`${p.name}.spikes`, 'spikes', nPad * 4);
     const margins = alloc(`${p.name}.margins`, 'spikes', nPad * 4);
     const desc = alloc(`${p.name}.desc`, 'spikes', 8);
     const counts = alloc(`${p.name}.counts`, 'features', nPad * 4);
-    return { name: p.name, size: p.size, nPad, state, params, wtaParams, spikeBuf, margins, desc, counts, teacher: p.teacher ?? null };
+    return { name: p.name, size: p.size, nPad, state, params, wtaParams, spikeBuf, margins, desc, counts, teacher: p.teacher ?? null, stepOp, rest };
   });
   const popByName = new Map(populations.map((p) => [p.name, p]));
   const sizeOf = (name: string): number => (name === 'input' ? nInput : popByName.get(name)!.size);
@@ -299,7 +329,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
 
   op(OP.INPUT, PHASE_ALWAYS, 'input', A(inputDesc), A(inputOffsets), A(inputIndices));
   for (const p of populations) {
-    op(OP.LIF, PHASE_ALWAYS, `${p.name}: integrate and threshold`, N(p.size), A(p.state), A(p.params), A(p.desc), A(p.spikeBuf), A(p.margins));
+    op(p.stepOp, PHASE_ALWAYS, `${p.name}: integrate and threshold`, N(p.size), A(p.state), A(p.params), A(p.desc), A(p.spikeBuf), A(p.margins));
     if (p.wtaParams !== null) {
       op(OP.WTA, PHASE_ALWAYS, `${p.name}: winner-take-all`, N(p.size), A(p.state), A(p.desc), A(p.margins), A(p.wtaParams));
     }

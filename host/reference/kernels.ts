@@ -57,6 +57,44 @@ export function lifReset(n: number, s: LifState, p: LifParams, spikes: Uint32Arr
   }
 }
 
+export interface IzhParams {
+  a: number; b: number; dt: number; alphaS: number; vPeak: number; halfSteps: boolean;
+}
+
+/** Izhikevich integrate and threshold (assembly/neurons/izhikevich.ts); u lives in s.b. */
+export function izhStep(n: number, s: LifState, p: IzhParams, spikes: Uint32Array, margins: Float32Array): number {
+  const a = fr(p.a), b = fr(p.b), dt = fr(p.dt), half = fr(dt * 0.5), as = fr(p.alphaS), vpeak = fr(p.vPeak);
+  const f = (v: number, u: number, cur: number) =>
+    fr(fr(fr(fr(fr(fr(fr(0.04) * v) * v) + fr(5 * v)) + 140) - u) + cur);
+  let ns = 0;
+  for (let j = 0; j < n; j++) {
+    const v = s.v[j], u = s.b[j], syn = s.i[j];
+    const cur = fr(syn + s.bias[j]);
+    let vn: number, un: number;
+    if (p.halfSteps) {
+      const vh = fr(v + fr(half * f(v, u, cur)));
+      vn = fr(vh + fr(half * f(vh, u, cur)));
+      un = fr(u + fr(dt * fr(a * fr(fr(b * vn) - u))));
+    } else {
+      vn = fr(v + fr(dt * f(v, u, cur)));
+      un = fr(u + fr(dt * fr(a * fr(fr(b * v) - u))));
+    }
+    s.b[j] = un;
+    s.i[j] = syn * as;
+    if (s.refr[j] > 0) {
+      s.refr[j] = s.refr[j] - 1;
+    } else {
+      s.v[j] = vn;
+      if (vn >= vpeak) {
+        spikes[ns] = j;
+        margins[ns] = vn - vpeak;
+        ns++;
+      }
+    }
+  }
+  return ns;
+}
+
 /** k-winner-take-all (assembly/neurons/wta.ts). Returns the number of winners. */
 export function wtaSelect(
   n: number, v: Float32Array, spikes: Uint32Array, margins: Float32Array, nSpikes: number,

@@ -26,6 +26,7 @@ export const COUNTERS = [
   { key: 'readoutMacs', abi: 'CTR_READOUT_MACS', doc: 'readout multiply-accumulates' },
   { key: 'steps', abi: 'CTR_STEPS', doc: 'network time steps' },
   { key: 'wtaOps', abi: 'CTR_WTA_OPS', doc: 'winner-take-all comparisons and inhibitions' },
+  { key: 'neuronUpdatesIzh', abi: 'CTR_NEURON_UPDATES_IZH', doc: 'Izhikevich neuron state updates' },
 ] as const;
 
 export type CounterKey = (typeof COUNTERS)[number]['key'];
@@ -49,6 +50,7 @@ export const OP = {
   STDP_POST: 10,
   SCALE_COLUMNS: 11,
   COUNT_SPIKES: 12,
+  IZH: 13,
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;
@@ -57,6 +59,8 @@ export const LIF = {
   ALPHA_M: 0, ALPHA_S: 1, BETA: 2, GAMMA: 3, V_TH: 4, V_RESET: 5, RESET_MODE: 6, REFRAC_HOLD: 7,
   ALPHA_B: 8, D_THETA: 9, PARAM_SLOTS: 16,
 } as const;
+/** Izhikevich-specific slots of the neuron parameter block (the rest are shared with LIF). */
+export const IZH = { A: 10, B: 11, DT: 12, SCHEME: 13 } as const;
 export const STATE = { V: 0, I: 1, REFR: 2, B: 3, BIAS: 4, ARRAYS: 5 } as const;
 export const WTA = { K: 0, INHIBITION: 1, V_FLOOR: 2, PARAM_SLOTS: 4 } as const;
 export const STDP = {
@@ -79,6 +83,7 @@ function expectedGlobals(): Record<string, number> {
   for (const [k, v] of Object.entries(OP)) g[`OP_${k}`] = v;
   for (const [k, v] of Object.entries(LIF)) g[`LIF_${k}`] = v;
   for (const [k, v] of Object.entries(STATE)) g[`STATE_${k}`] = v;
+  for (const [k, v] of Object.entries(IZH)) g[`IZH_${k}`] = v;
   for (const [k, v] of Object.entries(WTA)) g[`WTA_${k}`] = v;
   for (const [k, v] of Object.entries(STDP)) g[`STDP_${k}`] = v;
   return g;

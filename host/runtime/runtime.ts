@@ -73,6 +73,7 @@ export class Runtime {
     this.writeParams();
     this.writeProgram();
     this.initWeights();
+    this.resetState();
     const k = this.k;
     k.counters_bind(this.abs(plan.counters));
     k.rng_seed(this.abs(plan.prng), (plan.spec.seed ?? 1) >>> 0);
@@ -199,12 +200,15 @@ export class Runtime {
     return total;
   }
 
-  /** Zeroes membranes, currents, refractory counters, traces and spike counts (not weights,
-   *  adaptive thresholds or readout): the network's rest state between samples. */
+  /** The network's rest state between samples: membranes at rest, currents, refractory
+   *  counters, traces and spike counts zeroed; Izhikevich recovery variables at rest. Weights,
+   *  adaptive LIF thresholds and the readout (learned state) are kept. */
   resetState(): void {
     for (const pop of this.plan.populations) {
       const s = this.abs(pop.state) >> 2;
-      this.f32.fill(0, s, s + 3 * pop.nPad); // v, I, refr
+      this.f32.fill(pop.rest.v, s, s + pop.nPad);
+      this.f32.fill(0, s + pop.nPad, s + 3 * pop.nPad); // I, refr
+      if (pop.rest.b !== null) this.f32.fill(pop.rest.b, s + STATE.B * pop.nPad, s + (STATE.B + 1) * pop.nPad);
       const c = this.abs(pop.counts) >> 2;
       this.f32.fill(0, c, c + pop.nPad);
     }

@@ -52,6 +52,31 @@ export interface LifNeuronSpec {
   adaptation?: { tauMs: number; increment: number };
 }
 
+/**
+ * Izhikevich (2003) neuron: v in mV, t in ms; the firing regime is set by a, b, c, d
+ * (regular spiking: 0.02, 0.2, -65, 8; fast spiking: 0.1, 0.2, -65, 2; chattering: 0.02, 0.2,
+ * -50, 2; intrinsically bursting: 0.02, 0.2, -55, 4; low-threshold: 0.02, 0.25, -65, 2).
+ */
+export interface IzhikevichNeuronSpec {
+  model: 'izhikevich';
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  /** Spike cut-off, mV. Default 30. */
+  vPeakMv?: number;
+  /** Decay of the synaptic input current, ms (> 0). */
+  tauSynMs: number;
+  /** Rest state after resetState(): v0 (default c) and u0 = b * v0. */
+  v0Mv?: number;
+  /** 'euler' (Brian2's forward Euler) or 'izhikevich2003' (the paper's two half steps). */
+  integration: 'euler' | 'izhikevich2003';
+  /** Refractory period, ms (default 0). */
+  refractoryMs?: number;
+}
+
+export type NeuronSpec = LifNeuronSpec | IzhikevichNeuronSpec;
+
 export interface WtaSpec {
   /** Winners kept per step (>= 1). */
   k: number;
@@ -75,7 +100,7 @@ export interface PopulationSpec {
   name: string;
   /** Number of neurons, integer >= 1. */
   size: number;
-  neuron: LifNeuronSpec;
+  neuron: NeuronSpec;
   wta?: WtaSpec;
   teacher?: TeacherSpec;
 }

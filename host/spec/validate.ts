@@ -16,6 +16,8 @@ import {
   SPEC_VERSION,
   type InputSpec,
   type LifNeuronSpec,
+  type IzhikevichNeuronSpec,
+  type NeuronSpec,
   type ModelSpec,
   type PopulationSpec,
   type ProjectionSpec,
@@ -416,6 +418,7 @@ const NEURON_KEYS = [
   'refractoryMs',
   'adaptation',
 ] as const;
+const IZH_KEYS = ['model', 'a', 'b', 'c', 'd', 'vPeakMv', 'tauSynMs', 'v0Mv', 'integration', 'refractoryMs'] as const;
 const ADAPTATION_KEYS = ['tauMs', 'increment'] as const;
 const WTA_KEYS = ['k', 'inhibition', 'vFloor'] as const;
 const TEACHER_KEYS = ['classes', 'current', 'suppress'] as const;
@@ -647,14 +650,14 @@ function readPopulation(ctx: Ctx, v: unknown, path: string): PopulationInfo {
   }
   const size = num(ctx, o, path, 'size', { int: true, ge: 1, le: SPEC_LIMITS.populationSizeMax });
   const rawNeuron = get(o, 'neuron');
-  let neuron: LifNeuronSpec | undefined;
+  let neuron: NeuronSpec | undefined;
   if (rawNeuron === undefined) missing(ctx, join(path, 'neuron'), 'an object');
   else neuron = readNeuron(ctx, rawNeuron, join(path, 'neuron'));
 
   const rawWta = get(o, 'wta');
   let wta: WtaSpec | undefined;
   if (rawWta !== undefined) {
-    const resetValue = neuron?.reset.mode === 'value' ? neuron.reset.value : 0;
+    const resetValue = neuron === undefined ? 0 : neuron.model === 'izhikevich' ? neuron.c : neuron.reset.mode === 'value' ? neuron.reset.value : 0;
     wta = readWta(ctx, rawWta, join(path, 'wta'), size, resetValue);
   }
 
@@ -684,11 +687,39 @@ function readPopulation(ctx: Ctx, v: unknown, path: string): PopulationInfo {
   return info;
 }
 
-function readNeuron(ctx: Ctx, v: unknown, path: string): LifNeuronSpec | undefined {
+function readNeuron(ctx: Ctx, v: unknown, path: string): NeuronSpec | undefined {
+  if (isObj(v) && get(v, 'model') === 'izhikevich') return readIzhikevich(ctx, v, path);
+  return readLif(ctx, v, path);
+}
+
+function readIzhikevich(ctx: Ctx, v: unknown, path: string): IzhikevichNeuronSpec | undefined {
+  const o = checkObj(ctx, v, path, IZH_KEYS);
+  if (o === undefined) return undefined;
+  const start = ctx.count;
+  const a = num(ctx, o, path, 'a', POSITIVE);
+  const b = num(ctx, o, path, 'b', ANY);
+  const c = num(ctx, o, path, 'c', ANY);
+  const d = num(ctx, o, path, 'd', ANY);
+  const vPeakMv = num(ctx, o, path, 'vPeakMv', ANY, true);
+  const tauSynMs = num(ctx, o, path, 'tauSynMs', POSITIVE);
+  const v0Mv = num(ctx, o, path, 'v0Mv', ANY, true);
+  const integration = oneOf(ctx, o, path, 'integration', ['euler', 'izhikevich2003'] as const);
+  const refractoryMs = num(ctx, o, path, 'refractoryMs', NON_NEGATIVE, true);
+  if (c !== undefined && (vPeakMv ?? 30) <= c) {
+    ctx.add(join(path, vPeakMv === undefined ? 'c' : 'vPeakMv'), `the spike cut-off vPeakMv (${vPeakMv ?? 30}) must be above the reset value c (${c})`);
+  }
+  if (ctx.count !== start || a === undefined || b === undefined || c === undefined || d === undefined || tauSynMs === undefined || integration === undefined) {
+    return undefined;
+  }
+  const spec: IzhikevichNeuronSpec = { model: 'izhikevich', a, b, c, d, vPeakMv: vPeakMv ?? 30, tauSynMs, v0Mv: v0Mv ?? c, integration, refractoryMs: refractoryMs ?? 0 };
+  return spec;
+}
+
+function readLif(ctx: Ctx, v: unknown, path: string): LifNeuronSpec | undefined {
   const o = checkObj(ctx, v, path, NEURON_KEYS);
   if (o === undefined) return undefined;
   const start = ctx.count;
-  const model = oneOf(ctx, o, path, 'model', ['lif'] as const);
+  const model = oneOf(ctx, o, path, 'model', ['lif', 'izhikevich'] as const) as 'lif' | undefined;
   const tauMemMs = num(ctx, o, path, 'tauMemMs', POSITIVE);
   const tauSynMs = num(ctx, o, path, 'tauSynMs', POSITIVE);
   const threshold = num(ctx, o, path, 'threshold', POSITIVE);

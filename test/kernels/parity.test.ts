@@ -314,3 +314,51 @@ describe('PRNG', () => {
     }
   });
 });
+
+describe('Izhikevich', () => {
+  for (const n of SIZES) {
+    for (const halfSteps of [false, true]) {
+      it(`n=${n} ${halfSteps ? '2003 half-step scheme' : 'forward Euler'}`, () => {
+        const p: ref.IzhParams = { a: 0.02, b: 0.2, dt: 0.5, alphaS: Math.exp(-0.5 / 5), vPeak: 30, halfSteps };
+        const run = (a: TestArena | null) => {
+          const r = rand(3 + n);
+          const nPad = Math.ceil(n / 4) * 4;
+          const st: ref.LifState = { v: r.f32(n, -70, -50), i: new Float32Array(n), refr: new Int32Array(n), b: new Float32Array(n), bias: r.f32(n, 0, 15) };
+          for (let j = 0; j < n; j++) st.b[j] = 0.2 * st.v[j];
+          const spikes = new Uint32Array(n), margins = new Float32Array(n), trains: number[][] = [];
+          const lifP: ref.LifParams = { alphaM: 0, alphaS: p.alphaS, beta: 0, gamma: 0, vTh: 30, vReset: -65, resetSubtract: false, refracHold: 0, alphaB: 1, dTheta: 8 };
+          if (!a) {
+            for (let s = 0; s < 200; s++) {
+              const ns = ref.izhStep(n, st, p, spikes, margins);
+              ref.lifReset(n, st, lifP, spikes, ns);
+              trains.push(Array.from(spikes.subarray(0, ns)));
+            }
+            return { v: st.v, u: st.b, trains };
+          }
+          a.reset();
+          const state = a.alloc(5 * nPad * 4);
+          a.f32(state, n).set(st.v);
+          a.f32(state + 3 * nPad * 4, n).set(st.b);
+          a.f32(state + 4 * nPad * 4, n).set(st.bias);
+          const params = writeLifParams(a, lifP);
+          const f = a.f32(params, 16), i = a.i32(params, 16);
+          f[10] = p.a; f[11] = p.b; f[12] = p.dt; i[13] = halfSteps ? 1 : 0;
+          const sb = a.alloc(nPad * 4), mg = a.alloc(nPad * 4);
+          for (let s = 0; s < 200; s++) {
+            const ns = a.k.izh_step_f32(n, state, params, sb, mg);
+            a.k.lif_reset_f32(n, state, params, sb, ns);
+            trains.push(Array.from(a.u32(sb, ns)));
+          }
+          return { v: a.f32(state, n).slice(), u: a.f32(state + 3 * nPad * 4, n).slice(), trains };
+        };
+        const sc = run(arenas.scalar), sm = run(arenas.simd), rf = run(null);
+        expect(bitsEqual(sc.v, sm.v) && bitsEqual(sc.u, sm.u)).toBe(true);
+        expect(sm.trains).toEqual(sc.trains);
+        expect(sc.trains).toEqual(rf.trains);
+        expectClose(sc.v, rf.v, 'v');
+        expectClose(sc.u, rf.u, 'u');
+        if (n >= 33) expect(sc.trains.flat().length).toBeGreaterThan(0);
+      });
+    }
+  }
+});
