@@ -2,7 +2,7 @@
  * The `neurite` command: a thin layer over the programmatic API (host/index.ts and host/learn).
  * Every command names its model with --model; --json prints one JSON object on stdout.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { NeuriteError, UsageError } from '../errors.js';
 import { runDemo, type DemoReport } from '../learn/demo.js';
@@ -12,6 +12,7 @@ import { planModel } from '../plan/plan.js';
 import { loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint.js';
 import type { KernelBuild } from '../runtime/kernels.js';
 import { Runtime } from '../runtime/runtime.js';
+import { parseSpikeInput, simulate } from '../runtime/simulate.js';
 import { DEFAULT_NMNIST_MODEL, listModels, loadModelSpec } from '../spec/models.js';
 import { arenaTable, formatBytes, formatRate, pct, ProgressBar, table } from '../report/format.js';
 import { flagHelp, parseArgs, required, type FlagSpec } from './args.js';
@@ -186,6 +187,37 @@ const commands: Record<string, Command> = {
         out(`model "${spec.name}": ${plan.ops.length} ops per step, dt ${spec.dtMs} ms`);
         out(arenaTable(plan));
       }
+      return 0;
+    },
+  },
+  simulate: {
+    summary: 'run a model on given input spike times and record its state (monitors)',
+    usage: 'neurite simulate --model SPEC --input SPIKES.json --out TRACES.json [--record pop.v,proj.w]',
+    flags: {
+      model: { type: 'string', placeholder: 'NAME_OR_SPEC', help: 'model' },
+      input: { type: 'string', placeholder: 'SPIKES.json', help: '{"dtMs", "durationMs", "inputs": [{"population": "input", "index", "timesMs"}]}' },
+      out: { type: 'string', placeholder: 'TRACES.json', help: 'tMs, "population.variable" [neuron][step], spikes, "projection.w"' },
+      record: { type: 'string', placeholder: 'LIST', help: 'comma-separated variables (default: all neuron variables, plastic weights)' },
+      learn: { type: 'boolean', help: 'run plasticity (default on; --no-learn)' },
+      build: common.build,
+    },
+    async run(v, _p, out) {
+      const spec = loadModelSpec(required('simulate', v, 'model'));
+      const rt = new Runtime(planModel(spec, { budgetBytes: Number.MAX_SAFE_INTEGER }), buildOf(v.build));
+      const inputPath = required<string>('simulate', v, 'input');
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(inputPath, 'utf8'));
+      } catch (e) {
+        throw new UsageError(`simulate: cannot read ${inputPath}: ${(e as Error).message}`);
+      }
+      const input = parseSpikeInput(raw, rt.plan.input.size, spec.dtMs, inputPath);
+      const record = typeof v.record === 'string' ? v.record.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+      const traces = simulate(rt, input, { record, learn: v.learn as boolean | undefined });
+      const outPath = required<string>('simulate', v, 'out');
+      writeFileSync(outPath, JSON.stringify(traces));
+      const nSpikes = Object.values(traces.spikes).reduce((a, s) => a + s.length, 0);
+      out(`simulated ${traces.tMs.length} steps of "${spec.name}": ${nSpikes} spikes; traces in ${outPath}`);
       return 0;
     },
   },
