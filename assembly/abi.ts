@@ -28,7 +28,8 @@ export const CTR_READOUT_MACS: i32 = 13; // readout multiply-accumulates (predic
 export const CTR_STEPS: i32 = 14; // network time steps run
 export const CTR_WTA_OPS: i32 = 15; // winner-take-all comparisons and inhibitions
 export const CTR_NEURON_UPDATES_IZH: i32 = 16; // Izhikevich neuron state updates
-export const COUNTER_COUNT: i32 = 17;
+export const CTR_NEURON_UPDATES_COND: i32 = 17; // conductance-based LIF neuron state updates
+export const COUNTER_COUNT: i32 = 18;
 
 // ── Schedule opcodes ────────────────────────────────────────────────────────────────────────
 // A schedule is a list of ops, OP_WORDS i32 words each: [opcode, phaseMask, arg0 .. arg9].
@@ -47,6 +48,7 @@ export const OP_STDP_POST: i32 = 10; // (w, nIn, nOut, dstDesc, preTrace, postTr
 export const OP_SCALE_COLUMNS: i32 = 11; // (w, nIn, nOut, dstDesc, targetPtr, l2)
 export const OP_COUNT_SPIKES: i32 = 12; // (counts, n, listDesc)
 export const OP_IZH: i32 = 13; // (n, stateBase, params, listDesc, spikeBuf, margins)
+export const OP_LIF_COND: i32 = 14; // (n, stateBase, params, listDesc, spikeBuf, margins)
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;
@@ -71,6 +73,11 @@ export const IZH_A: i32 = 10; // recovery time scale a (1/ms)
 export const IZH_B: i32 = 11; // recovery sensitivity b
 export const IZH_DT: i32 = 12; // step, ms
 export const IZH_SCHEME: i32 = 13; // i32: 0 = forward Euler, 1 = Izhikevich (2003) two half steps
+// Conductance-based LIF (lif_cond_step_f32) shares ALPHA_S (conductance decay), V_TH, V_RESET,
+// RESET_MODE, REFRAC_HOLD, ALPHA_B and D_THETA; the conductance lives in STATE_I. Its own slots:
+export const COND_K: i32 = 10; // dt / tau_m
+export const COND_E_REV: i32 = 11; // excitatory reversal potential, mV
+export const COND_E_LEAK: i32 = 12; // leak (rest) potential, mV
 
 // Neuron state block for n neurons (nPad = n rounded up to 4): five f32/i32 arrays of nPad.
 export const STATE_V: i32 = 0; // membrane

@@ -12,8 +12,9 @@
 import {
   OP_WORDS, OP_INPUT, OP_LIF, OP_WTA, OP_LIF_RESET, OP_DENSE_F32, OP_DENSE_I8, OP_FLUSH_I8,
   OP_TRACE_DECAY, OP_STDP_PRE, OP_STDP_POST, OP_SCALE_COLUMNS, OP_COUNT_SPIKES,
-  CTR_STEPS, CTR_EVENTS_IN, STDP_TRACE_FLOOR, OP_IZH,
+  CTR_STEPS, CTR_EVENTS_IN, STDP_TRACE_FLOOR, OP_IZH, OP_LIF_COND,
 } from './abi';
+import { lif_cond_step_f32 } from './neurons/lif_cond';
 import { izh_step_f32 } from './neurons/izhikevich';
 import { count } from './util/counters';
 import { lif_step_f32, lif_reset_f32 } from './neurons/lif';
@@ -71,6 +72,12 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
         const d = <usize>arg(op, 3);
         const buf = <usize>arg(op, 4);
         const ns = izh_step_f32(arg(op, 0), <usize>arg(op, 1), <usize>arg(op, 2), buf, <usize>arg(op, 5));
+        store<u32>(d, <u32>buf);
+        store<i32>(d, ns, 4);
+      } else if (code == OP_LIF_COND) {
+        const d = <usize>arg(op, 3);
+        const buf = <usize>arg(op, 4);
+        const ns = lif_cond_step_f32(arg(op, 0), <usize>arg(op, 1), <usize>arg(op, 2), buf, <usize>arg(op, 5));
         store<u32>(d, <u32>buf);
         store<i32>(d, ns, 4);
       } else if (code == OP_WTA) {

@@ -9,7 +9,7 @@
 import { BudgetError } from '../errors.js';
 import type { LifNeuronSpec, ModelSpec, PopulationSpec, ProjectionSpec } from '../spec/types.js';
 import {
-  ABI_VERSION, COUNTER_COUNT, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, WTA,
+  ABI_VERSION, COND, COUNTER_COUNT, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, WTA,
 } from '../runtime/abi.js';
 
 export type RegionKind =
@@ -215,6 +215,20 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       f32(params, LIF.D_THETA, c.dTheta);
       stepOp = OP.LIF;
       rest = { v: 0, b: null };
+    } else if (nrn.model === 'lif-cond') {
+      resetValue = nrn.reset.mode === 'value' ? nrn.reset.value : 0;
+      f32(params, LIF.ALPHA_S, nrn.synapseDecay === 'euler' ? 1 - dt / nrn.tauSynMs : Math.exp(-dt / nrn.tauSynMs));
+      f32(params, LIF.V_TH, nrn.thresholdMv);
+      f32(params, LIF.V_RESET, resetValue);
+      i32(params, LIF.RESET_MODE, nrn.reset.mode === 'subtract' ? 1 : 0);
+      i32(params, LIF.REFRAC_HOLD, Math.max(Math.round(nrn.refractoryMs / dt) - 1, 0));
+      f32(params, LIF.ALPHA_B, nrn.adaptation ? Math.exp(-dt / nrn.adaptation.tauMs) : 1);
+      f32(params, LIF.D_THETA, nrn.adaptation ? nrn.adaptation.increment : 0);
+      f32(params, COND.K, dt / nrn.tauMemMs);
+      f32(params, COND.E_REV, nrn.eRevMv);
+      f32(params, COND.E_LEAK, nrn.eLeakMv);
+      stepOp = OP.LIF_COND;
+      rest = { v: nrn.eLeakMv, b: null };
     } else {
       // Izhikevich: u lives in the b array, d in D_THETA, so the generic reset applies v = c, u += d.
       resetValue = nrn.c;

@@ -95,6 +95,35 @@ export function izhStep(n: number, s: LifState, p: IzhParams, spikes: Uint32Arra
   return ns;
 }
 
+export interface CondParams {
+  k: number; eRev: number; eLeak: number; alphaS: number; vTh: number; alphaB: number;
+}
+
+/** Conductance-based LIF, forward Euler (assembly/neurons/lif_cond.ts); g lives in s.i. */
+export function lifCondStep(n: number, s: LifState, p: CondParams, spikes: Uint32Array, margins: Float32Array): number {
+  const k = fr(p.k), er = fr(p.eRev), el = fr(p.eLeak), as = fr(p.alphaS), vth = fr(p.vTh), ab = fr(p.alphaB);
+  let ns = 0;
+  for (let j = 0; j < n; j++) {
+    const v = s.v[j], g = s.i[j];
+    const vn = fr(v + fr(k * fr(fr(fr(g * fr(er - v)) + fr(el - v)) + s.bias[j])));
+    const bn = fr(s.b[j] * ab);
+    s.i[j] = g * as;
+    s.b[j] = bn;
+    if (s.refr[j] > 0) {
+      s.refr[j] = s.refr[j] - 1;
+    } else {
+      s.v[j] = vn;
+      const thr = fr(vth + bn);
+      if (vn > thr) {
+        spikes[ns] = j;
+        margins[ns] = vn - thr;
+        ns++;
+      }
+    }
+  }
+  return ns;
+}
+
 /** k-winner-take-all (assembly/neurons/wta.ts). Returns the number of winners. */
 export function wtaSelect(
   n: number, v: Float32Array, spikes: Uint32Array, margins: Float32Array, nSpikes: number,

@@ -27,6 +27,7 @@ export const COUNTERS = [
   { key: 'steps', abi: 'CTR_STEPS', doc: 'network time steps' },
   { key: 'wtaOps', abi: 'CTR_WTA_OPS', doc: 'winner-take-all comparisons and inhibitions' },
   { key: 'neuronUpdatesIzh', abi: 'CTR_NEURON_UPDATES_IZH', doc: 'Izhikevich neuron state updates' },
+  { key: 'neuronUpdatesCond', abi: 'CTR_NEURON_UPDATES_COND', doc: 'conductance-based LIF neuron state updates' },
 ] as const;
 
 export type CounterKey = (typeof COUNTERS)[number]['key'];
@@ -51,6 +52,7 @@ export const OP = {
   SCALE_COLUMNS: 11,
   COUNT_SPIKES: 12,
   IZH: 13,
+  LIF_COND: 14,
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;
@@ -61,6 +63,8 @@ export const LIF = {
 } as const;
 /** Izhikevich-specific slots of the neuron parameter block (the rest are shared with LIF). */
 export const IZH = { A: 10, B: 11, DT: 12, SCHEME: 13 } as const;
+/** Conductance-based LIF slots of the neuron parameter block. */
+export const COND = { K: 10, E_REV: 11, E_LEAK: 12 } as const;
 export const STATE = { V: 0, I: 1, REFR: 2, B: 3, BIAS: 4, ARRAYS: 5 } as const;
 export const WTA = { K: 0, INHIBITION: 1, V_FLOOR: 2, PARAM_SLOTS: 4 } as const;
 export const STDP = {
@@ -84,6 +88,7 @@ function expectedGlobals(): Record<string, number> {
   for (const [k, v] of Object.entries(LIF)) g[`LIF_${k}`] = v;
   for (const [k, v] of Object.entries(STATE)) g[`STATE_${k}`] = v;
   for (const [k, v] of Object.entries(IZH)) g[`IZH_${k}`] = v;
+  for (const [k, v] of Object.entries(COND)) g[`COND_${k}`] = v;
   for (const [k, v] of Object.entries(WTA)) g[`WTA_${k}`] = v;
   for (const [k, v] of Object.entries(STDP)) g[`STDP_${k}`] = v;
   return g;

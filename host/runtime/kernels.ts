@@ -18,6 +18,7 @@ export interface Kernels {
   lif_step_f32(n: number, state: number, params: number, spikeBuf: number, margins: number): number;
   lif_reset_f32(n: number, state: number, params: number, spikes: number, nSpikes: number): void;
   izh_step_f32(n: number, state: number, params: number, spikeBuf: number, margins: number): number;
+  lif_cond_step_f32(n: number, state: number, params: number, spikeBuf: number, margins: number): number;
   wta_select_f32(n: number, v: number, spikes: number, margins: number, nSpikes: number, params: number): number;
   dense_accumulate_f32(w: number, nIn: number, nOut: number, idx: number, nIdx: number, target: number): void;
   dense_accumulate_i8(w: number, nIn: number, nOut: number, idx: number, nIdx: number, acc: number): void;

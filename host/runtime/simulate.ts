@@ -54,7 +54,7 @@ export function parseSpikeInput(value: unknown, inputSize: number, dtMs: number,
 /** Which variables a population records: v and I always; b (adaptive threshold) or u (Izhikevich). */
 function populationVariables(rt: Runtime, name: string): string[] {
   const pop = rt.plan.spec.populations.find((p) => p.name === name)!;
-  return pop.neuron.model === 'izhikevich' ? ['v', 'u', 'I'] : ['v', 'I', 'b'];
+  return pop.neuron.model === 'izhikevich' ? ['v', 'u', 'I'] : pop.neuron.model === 'lif-cond' ? ['v', 'g', 'b'] : ['v', 'I', 'b'];
 }
 
 export interface SimulateOptions {
@@ -90,7 +90,7 @@ export function simulate(rt: Runtime, input: SpikeInputFile, opts: SimulateOptio
     const allowed = populationVariables(rt, owner);
     if (!allowed.includes(variable)) throw new UsageError(`cannot record "${key}": population "${owner}" has ${allowed.join(', ')}`);
     const pv = rt.population(owner);
-    const view = variable === 'v' ? pv.v : variable === 'I' ? pv.i : pv.b;
+    const view = variable === 'v' ? pv.v : variable === 'I' || variable === 'g' ? pv.i : pv.b;
     return { key, view: () => view };
   });
   // Input spikes -> one event per spike (index -> x, y, polarity plane).

@@ -75,7 +75,29 @@ export interface IzhikevichNeuronSpec {
   refractoryMs?: number;
 }
 
-export type NeuronSpec = LifNeuronSpec | IzhikevichNeuronSpec;
+/**
+ * Conductance-based LIF (Song, Miller & Abbott 2000), v in mV, forward Euler:
+ * tau_m dv/dt = g (E_rev - v) + (E_leak - v); input spikes add to the conductance g.
+ */
+export interface LifCondNeuronSpec {
+  model: 'lif-cond';
+  tauMemMs: number;
+  /** Decay of the conductance, ms (> 0). */
+  tauSynMs: number;
+  /** Excitatory reversal potential, mV. */
+  eRevMv: number;
+  /** Leak (rest) potential, mV; the rest state after resetState(). */
+  eLeakMv: number;
+  /** Firing threshold, mV (v > threshold). */
+  thresholdMv: number;
+  reset: { mode: 'value'; value: number } | { mode: 'subtract' };
+  refractoryMs: number;
+  adaptation?: { tauMs: number; increment: number };
+  /** Conductance decay per step: 'exact' exp(-dt/tau) (default) or 'euler' 1 - dt/tau (as Brian2's euler). */
+  synapseDecay?: 'exact' | 'euler';
+}
+
+export type NeuronSpec = LifNeuronSpec | IzhikevichNeuronSpec | LifCondNeuronSpec;
 
 export interface WtaSpec {
   /** Winners kept per step (>= 1). */

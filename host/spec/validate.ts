@@ -17,6 +17,7 @@ import {
   type InputSpec,
   type LifNeuronSpec,
   type IzhikevichNeuronSpec,
+  type LifCondNeuronSpec,
   type NeuronSpec,
   type ModelSpec,
   type PopulationSpec,
@@ -419,6 +420,7 @@ const NEURON_KEYS = [
   'adaptation',
 ] as const;
 const IZH_KEYS = ['model', 'a', 'b', 'c', 'd', 'vPeakMv', 'tauSynMs', 'v0Mv', 'integration', 'refractoryMs'] as const;
+const COND_KEYS = ['model', 'tauMemMs', 'tauSynMs', 'eRevMv', 'eLeakMv', 'thresholdMv', 'reset', 'refractoryMs', 'adaptation', 'synapseDecay'] as const;
 const ADAPTATION_KEYS = ['tauMs', 'increment'] as const;
 const WTA_KEYS = ['k', 'inhibition', 'vFloor'] as const;
 const TEACHER_KEYS = ['classes', 'current', 'suppress'] as const;
@@ -689,7 +691,64 @@ function readPopulation(ctx: Ctx, v: unknown, path: string): PopulationInfo {
 
 function readNeuron(ctx: Ctx, v: unknown, path: string): NeuronSpec | undefined {
   if (isObj(v) && get(v, 'model') === 'izhikevich') return readIzhikevich(ctx, v, path);
+  if (isObj(v) && get(v, 'model') === 'lif-cond') return readLifCond(ctx, v, path);
   return readLif(ctx, v, path);
+}
+
+function readReset(ctx: Ctx, o: Obj, path: string): LifNeuronSpec['reset'] | undefined {
+  const rawReset = get(o, 'reset');
+  const resetPath = join(path, 'reset');
+  if (rawReset === undefined) {
+    missing(ctx, resetPath, 'an object');
+    return undefined;
+  }
+  const mode = isObj(rawReset) ? get(rawReset, 'mode') : undefined;
+  const allowed = mode === 'subtract' ? ['mode'] : ['mode', 'value'];
+  const r = checkObj(ctx, rawReset, resetPath, allowed);
+  if (r === undefined) return undefined;
+  const m = oneOf(ctx, r, resetPath, 'mode', ['value', 'subtract'] as const);
+  if (m === 'subtract') return { mode: 'subtract' };
+  if (m === 'value') {
+    const value = num(ctx, r, resetPath, 'value', ANY);
+    if (value !== undefined) return { mode: 'value', value };
+  }
+  return undefined;
+}
+
+function readAdaptation(ctx: Ctx, o: Obj, path: string): LifNeuronSpec['adaptation'] {
+  const a = obj(ctx, o, path, 'adaptation', ADAPTATION_KEYS, true);
+  if (a === undefined) return undefined;
+  const ap = join(path, 'adaptation');
+  const tauMs = num(ctx, a, ap, 'tauMs', POSITIVE);
+  const increment = num(ctx, a, ap, 'increment', NON_NEGATIVE);
+  return tauMs !== undefined && increment !== undefined ? { tauMs, increment } : undefined;
+}
+
+function readLifCond(ctx: Ctx, v: unknown, path: string): LifCondNeuronSpec | undefined {
+  const o = checkObj(ctx, v, path, COND_KEYS);
+  if (o === undefined) return undefined;
+  const start = ctx.count;
+  const tauMemMs = num(ctx, o, path, 'tauMemMs', POSITIVE);
+  const tauSynMs = num(ctx, o, path, 'tauSynMs', POSITIVE);
+  const eRevMv = num(ctx, o, path, 'eRevMv', ANY);
+  const eLeakMv = num(ctx, o, path, 'eLeakMv', ANY);
+  const thresholdMv = num(ctx, o, path, 'thresholdMv', ANY);
+  const reset = readReset(ctx, o, path);
+  const refractoryMs = num(ctx, o, path, 'refractoryMs', NON_NEGATIVE);
+  const adaptation = readAdaptation(ctx, o, path);
+  const synapseDecay = oneOf(ctx, o, path, 'synapseDecay', ['exact', 'euler'] as const, true);
+  if (thresholdMv !== undefined && eLeakMv !== undefined && !(thresholdMv > eLeakMv)) {
+    ctx.add(join(path, 'thresholdMv'), `must be above eLeakMv (${eLeakMv}), got ${thresholdMv}`);
+  }
+  if (
+    ctx.count !== start || tauMemMs === undefined || tauSynMs === undefined || eRevMv === undefined ||
+    eLeakMv === undefined || thresholdMv === undefined || reset === undefined || refractoryMs === undefined
+  ) {
+    return undefined;
+  }
+  const spec: LifCondNeuronSpec = { model: 'lif-cond', tauMemMs, tauSynMs, eRevMv, eLeakMv, thresholdMv, reset, refractoryMs, synapseDecay: synapseDecay ?? 'exact' };
+  if (adaptation !== undefined) spec.adaptation = adaptation;
+  return spec;
 }
 
 function readIzhikevich(ctx: Ctx, v: unknown, path: string): IzhikevichNeuronSpec | undefined {

@@ -362,3 +362,51 @@ describe('Izhikevich', () => {
     }
   }
 });
+
+describe('conductance-based LIF', () => {
+  for (const n of SIZES) {
+    it(`n=${n}`, () => {
+      const p: ref.CondParams = { k: 0.01, eRev: 0, eLeak: -74, alphaS: 1 - 0.1 / 5, vTh: -54, alphaB: Math.exp(-0.1 / 100) };
+      const lifP: ref.LifParams = { alphaM: 0, alphaS: p.alphaS, beta: 0, gamma: 0, vTh: -54, vReset: -60, resetSubtract: false, refracHold: 2, alphaB: p.alphaB, dTheta: 0.5 };
+      const run = (a: TestArena | null) => {
+        const r = rand(17 + n);
+        const nPad = Math.ceil(n / 4) * 4;
+        const st: ref.LifState = { v: r.f32(n, -74, -55), i: new Float32Array(n), refr: new Int32Array(n), b: new Float32Array(n), bias: r.f32(n, 0, 25) };
+        const spikes = new Uint32Array(n), margins = new Float32Array(n), trains: number[][] = [];
+        const kicks = Array.from({ length: 300 }, () => r.f32(n, 0, 0.05));
+        if (!a) {
+          for (let s = 0; s < 300; s++) {
+            for (let j = 0; j < n; j++) st.i[j] += kicks[s][j];
+            const ns = ref.lifCondStep(n, st, p, spikes, margins);
+            ref.lifReset(n, st, lifP, spikes, ns);
+            trains.push(Array.from(spikes.subarray(0, ns)));
+          }
+          return { v: st.v, g: st.i, trains };
+        }
+        a.reset();
+        const state = a.alloc(5 * nPad * 4);
+        a.f32(state, n).set(st.v);
+        a.f32(state + 4 * nPad * 4, n).set(st.bias);
+        const params = writeLifParams(a, lifP);
+        const f = a.f32(params, 16);
+        f[10] = p.k; f[11] = p.eRev; f[12] = p.eLeak;
+        const sb = a.alloc(nPad * 4), mg = a.alloc(nPad * 4);
+        const g = a.f32(state + nPad * 4, n);
+        for (let s = 0; s < 300; s++) {
+          for (let j = 0; j < n; j++) g[j] += kicks[s][j];
+          const ns = a.k.lif_cond_step_f32(n, state, params, sb, mg);
+          a.k.lif_reset_f32(n, state, params, sb, ns);
+          trains.push(Array.from(a.u32(sb, ns)));
+        }
+        return { v: a.f32(state, n).slice(), g: g.slice(), trains };
+      };
+      const sc = run(arenas.scalar), sm = run(arenas.simd), rf = run(null);
+      expect(bitsEqual(sc.v, sm.v) && bitsEqual(sc.g, sm.g)).toBe(true);
+      expect(sm.trains).toEqual(sc.trains);
+      expect(sc.trains).toEqual(rf.trains);
+      expectClose(sc.v, rf.v, 'v');
+      expectClose(sc.g, rf.g, 'g');
+      if (n >= 33) expect(sc.trains.flat().length).toBeGreaterThan(0);
+    });
+  }
+});
