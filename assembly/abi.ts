@@ -29,7 +29,8 @@ export const CTR_STEPS: i32 = 14; // network time steps run
 export const CTR_WTA_OPS: i32 = 15; // winner-take-all comparisons and inhibitions
 export const CTR_NEURON_UPDATES_IZH: i32 = 16; // Izhikevich neuron state updates
 export const CTR_NEURON_UPDATES_COND: i32 = 17; // conductance-based LIF neuron state updates
-export const COUNTER_COUNT: i32 = 18;
+export const CTR_SYNOPS_I16: i32 = 18; // synaptic accumulations with int16 weights
+export const COUNTER_COUNT: i32 = 19;
 
 // ── Schedule opcodes ────────────────────────────────────────────────────────────────────────
 // A schedule is a list of ops, OP_WORDS i32 words each: [opcode, phaseMask, arg0 .. arg9].
@@ -49,6 +50,8 @@ export const OP_SCALE_COLUMNS: i32 = 11; // (w, nIn, nOut, dstDesc, targetPtr, l
 export const OP_COUNT_SPIKES: i32 = 12; // (counts, n, listDesc)
 export const OP_IZH: i32 = 13; // (n, stateBase, params, listDesc, spikeBuf, margins)
 export const OP_LIF_COND: i32 = 14; // (n, stateBase, params, listDesc, spikeBuf, margins)
+export const OP_DENSE_I16: i32 = 15; // (w, nIn, nOut, srcDesc, acc)
+export const OP_FLUSH_I16: i32 = 16; // (acc, scale, nOut, target)
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;

@@ -8,7 +8,7 @@ export { lif_step_f32, lif_reset_f32 } from './neurons/lif';
 export { wta_select_f32 } from './neurons/wta';
 export { izh_step_f32 } from './neurons/izhikevich';
 export { lif_cond_step_f32 } from './neurons/lif_cond';
-export { dense_accumulate_f32, dense_accumulate_i8, dense_flush_i8 } from './synapses/dense';
+export { dense_accumulate_f32, dense_accumulate_i8, dense_flush_i8, dense_accumulate_i16, dense_flush_i16 } from './synapses/dense';
 export { trace_decay_f32, trace_bump_f32 } from './plasticity/traces';
 export { stdp_pre_f32, stdp_post_f32 } from './plasticity/stdp_pair';
 export { scale_columns_f32 } from './plasticity/scaling';

@@ -12,14 +12,14 @@
 import {
   OP_WORDS, OP_INPUT, OP_LIF, OP_WTA, OP_LIF_RESET, OP_DENSE_F32, OP_DENSE_I8, OP_FLUSH_I8,
   OP_TRACE_DECAY, OP_STDP_PRE, OP_STDP_POST, OP_SCALE_COLUMNS, OP_COUNT_SPIKES,
-  CTR_STEPS, CTR_EVENTS_IN, STDP_TRACE_FLOOR, OP_IZH, OP_LIF_COND,
+  CTR_STEPS, CTR_EVENTS_IN, STDP_TRACE_FLOOR, OP_IZH, OP_LIF_COND, OP_DENSE_I16, OP_FLUSH_I16,
 } from './abi';
 import { lif_cond_step_f32 } from './neurons/lif_cond';
 import { izh_step_f32 } from './neurons/izhikevich';
 import { count } from './util/counters';
 import { lif_step_f32, lif_reset_f32 } from './neurons/lif';
 import { wta_select_f32 } from './neurons/wta';
-import { dense_accumulate_f32, dense_accumulate_i8, dense_flush_i8 } from './synapses/dense';
+import { dense_accumulate_f32, dense_accumulate_i8, dense_flush_i8, dense_accumulate_i16, dense_flush_i16 } from './synapses/dense';
 import { trace_decay_f32 } from './plasticity/traces';
 import { stdp_pre_f32, stdp_post_f32 } from './plasticity/stdp_pair';
 import { scale_columns_f32 } from './plasticity/scaling';
@@ -93,6 +93,11 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
       } else if (code == OP_DENSE_I8) {
         const d = <usize>arg(op, 3);
         dense_accumulate_i8(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4));
+      } else if (code == OP_DENSE_I16) {
+        const d = <usize>arg(op, 3);
+        dense_accumulate_i16(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4));
+      } else if (code == OP_FLUSH_I16) {
+        dense_flush_i16(<usize>arg(op, 0), <usize>arg(op, 1), arg(op, 2), <usize>arg(op, 3));
       } else if (code == OP_FLUSH_I8) {
         dense_flush_i8(<usize>arg(op, 0), <usize>arg(op, 1), arg(op, 2), <usize>arg(op, 3));
       } else if (code == OP_TRACE_DECAY) {

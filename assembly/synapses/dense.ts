@@ -15,7 +15,7 @@
  * step; per target the additions happen in event order in both builds, so results are bit-exact.
  */
 import {
-  CTR_SYNOPS_F32, CTR_SYNOPS_I8, CTR_EVENTS_DROPPED, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
+  CTR_SYNOPS_F32, CTR_SYNOPS_I8, CTR_SYNOPS_I16, CTR_EVENTS_DROPPED, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
 
@@ -168,5 +168,70 @@ export function dense_flush_i8(acc: usize, scale: usize, nOut: i32, target: usiz
   }
   count(CTR_BYTES_READ, <f64>nOut * 10);
   count(CTR_BYTES_WRITTEN, <f64>nOut * 6);
+  count(CTR_KERNEL_CALLS, 1);
+}
+
+/**
+ * int16 weights (post-training quantisation with more headroom than int8): per event
+ *   acc_j += Wq[i][j]            (i32 accumulator, no saturation within a step below 2^16 events)
+ * then once per step I_j += acc_j * scale_j ; acc_j = 0   (dense_flush_i16).
+ * SIMD: 8 weights per 128-bit load, widened to two i32x4 lanes; same order as the scalar loop.
+ */
+export function dense_accumulate_i16(w: usize, nIn: i32, nOut: i32, idx: usize, nIdx: i32, acc: usize): void {
+  const rowBytes = <usize>nOut << 1;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 8 <= nOut; j += 8) {
+      const t = acc + (<usize>j << 2);
+      let a0 = v128.load(t);
+      let a1 = v128.load(t, 16);
+      for (let k = 0; k < nIdx; k++) {
+        const i = load<u32>(idx + (<usize>k << 2));
+        if (i >= <u32>nIn) continue;
+        const q = v128.load(w + <usize>i * rowBytes + (<usize>j << 1));
+        a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(q));
+        a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(q));
+      }
+      v128.store(t, a0);
+      v128.store(t, a1, 16);
+    }
+  }
+  for (; j < nOut; j++) {
+    const t = acc + (<usize>j << 2);
+    let a = load<i32>(t);
+    for (let k = 0; k < nIdx; k++) {
+      const i = load<u32>(idx + (<usize>k << 2));
+      if (i >= <u32>nIn) continue;
+      a += <i32>load<i16>(w + <usize>i * rowBytes + (<usize>j << 1));
+    }
+    store<i32>(t, a);
+  }
+  const valid = countValid(idx, nIdx, nIn);
+  count(CTR_SYNOPS_I16, <f64>valid * <f64>nOut);
+  count(CTR_EVENTS_DROPPED, <f64>(nIdx - valid));
+  count(CTR_BYTES_READ, <f64>valid * <f64>nOut * 2 + <f64>nOut * 4 + <f64>nIdx * 4);
+  count(CTR_BYTES_WRITTEN, <f64>nOut * 4);
+  count(CTR_KERNEL_CALLS, 1);
+}
+
+export function dense_flush_i16(acc: usize, scale: usize, nOut: i32, target: usize): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const z = i32x4.splat(0);
+    for (; j + 4 <= nOut; j += 4) {
+      const p = acc + (<usize>j << 2);
+      const t = target + (<usize>j << 2);
+      v128.store(t, f32x4.add(v128.load(t), f32x4.mul(f32x4.convert_i32x4_s(v128.load(p)), v128.load(scale + (<usize>j << 2)))));
+      v128.store(p, z);
+    }
+  }
+  for (; j < nOut; j++) {
+    const p = acc + (<usize>j << 2);
+    const t = target + (<usize>j << 2);
+    store<f32>(t, load<f32>(t) + <f32>load<i32>(p) * load<f32>(scale + (<usize>j << 2)));
+    store<i32>(p, 0);
+  }
+  count(CTR_BYTES_READ, <f64>nOut * 12);
+  count(CTR_BYTES_WRITTEN, <f64>nOut * 8);
   count(CTR_KERNEL_CALLS, 1);
 }

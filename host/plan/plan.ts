@@ -68,7 +68,7 @@ export interface ProjectionLayout {
   readonly to: string;
   readonly nIn: number;
   readonly nOut: number;
-  readonly dtype: 'f32' | 'int8';
+  readonly dtype: 'f32' | 'int8' | 'int16';
   readonly weights: number;
   readonly weightBytes: number;
   readonly scale: number | null;
@@ -275,11 +275,13 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     const name = projectionName(pr);
     const nIn = sizeOf(pr.from);
     const nOut = sizeOf(pr.to);
-    const isI8 = pr.weights.dtype === 'int8';
-    const weightBytes = nIn * nOut * (isI8 ? 1 : 4);
+    const dtype = pr.weights.dtype;
+    const quantized = dtype !== 'f32';
+    const weightBytes = nIn * nOut * (dtype === 'int8' ? 1 : dtype === 'int16' ? 2 : 4);
     const weights = alloc(`${name}.weights`, 'weights', weightBytes);
-    const scale = isI8 ? alloc(`${name}.scale`, 'weights', nOut * 4) : null;
-    const acc = isI8 ? alloc(`${name}.acc`, 'spikes', pad4(nOut) * 2) : null;
+    const scale = quantized ? alloc(`${name}.scale`, 'weights', nOut * 4) : null;
+    // Per-step accumulators: i16 for int8 weights, i32 for int16 weights.
+    const acc = quantized ? alloc(`${name}.acc`, 'spikes', pad4(nOut) * (dtype === 'int8' ? 2 : 4)) : null;
     let preTrace: number | null = null;
     let postTrace: number | null = null;
     let stdpParams: number | null = null;
@@ -309,7 +311,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
         normL2 = 'targetNorm' in n;
       }
     }
-    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype: pr.weights.dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2 };
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2 };
   });
 
   // Readout.
@@ -353,9 +355,12 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     const targetI = target.state + STATE.I * target.nPad * 4;
     if (pr.dtype === 'f32') {
       op(OP.DENSE_F32, PHASE_ALWAYS, `${pr.name}: synaptic input`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(targetI));
-    } else {
+    } else if (pr.dtype === 'int8') {
       op(OP.DENSE_I8, PHASE_ALWAYS, `${pr.name}: synaptic input (int8)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
       op(OP.FLUSH_I8, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
+    } else {
+      op(OP.DENSE_I16, PHASE_ALWAYS, `${pr.name}: synaptic input (int16)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
+      op(OP.FLUSH_I16, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
     }
     if (pr.stdpParams !== null) {
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams), N(0));

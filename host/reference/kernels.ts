@@ -179,6 +179,24 @@ export function denseFlushI8(acc: Int16Array, scale: Float32Array, nOut: number,
   }
 }
 
+/** acc_j += Wq[i][j] (i32) for every valid event i. */
+export function denseAccumulateI16(w: Int16Array, nIn: number, nOut: number, idx: Uint32Array, nIdx: number, acc: Int32Array): void {
+  for (let k = 0; k < nIdx; k++) {
+    const i = idx[k];
+    if (i >= nIn) continue;
+    const row = i * nOut;
+    for (let j = 0; j < nOut; j++) acc[j] = (acc[j] + w[row + j]) | 0;
+  }
+}
+
+/** I_j += acc_j * scale_j ; acc_j = 0 (int16 path). */
+export function denseFlushI16(acc: Int32Array, scale: Float32Array, nOut: number, target: Float32Array): void {
+  for (let j = 0; j < nOut; j++) {
+    target[j] = target[j] + fr(fr(acc[j]) * scale[j]);
+    acc[j] = 0;
+  }
+}
+
 /** x = alpha x, flushed to 0 below floor. */
 export function traceDecay(x: Float32Array, n: number, alpha: number, floor: number): void {
   const a = fr(alpha), f = fr(floor);

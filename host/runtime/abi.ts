@@ -28,6 +28,7 @@ export const COUNTERS = [
   { key: 'wtaOps', abi: 'CTR_WTA_OPS', doc: 'winner-take-all comparisons and inhibitions' },
   { key: 'neuronUpdatesIzh', abi: 'CTR_NEURON_UPDATES_IZH', doc: 'Izhikevich neuron state updates' },
   { key: 'neuronUpdatesCond', abi: 'CTR_NEURON_UPDATES_COND', doc: 'conductance-based LIF neuron state updates' },
+  { key: 'synopsI16', abi: 'CTR_SYNOPS_I16', doc: 'synaptic accumulations with int16 weights' },
 ] as const;
 
 export type CounterKey = (typeof COUNTERS)[number]['key'];
@@ -53,6 +54,8 @@ export const OP = {
   COUNT_SPIKES: 12,
   IZH: 13,
   LIF_COND: 14,
+  DENSE_I16: 15,
+  FLUSH_I16: 16,
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;

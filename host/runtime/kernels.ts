@@ -23,6 +23,8 @@ export interface Kernels {
   dense_accumulate_f32(w: number, nIn: number, nOut: number, idx: number, nIdx: number, target: number): void;
   dense_accumulate_i8(w: number, nIn: number, nOut: number, idx: number, nIdx: number, acc: number): void;
   dense_flush_i8(acc: number, scale: number, nOut: number, target: number): void;
+  dense_accumulate_i16(w: number, nIn: number, nOut: number, idx: number, nIdx: number, acc: number): void;
+  dense_flush_i16(acc: number, scale: number, nOut: number, target: number): void;
   trace_decay_f32(x: number, n: number, alpha: number, floor: number): void;
   trace_bump_f32(x: number, n: number, idx: number, nIdx: number, impulse: number, nearest: number): void;
   stdp_pre_f32(w: number, nIn: number, nOut: number, pre: number, nPre: number, preTrace: number, postTrace: number, params: number): void;

@@ -122,13 +122,7 @@ export class Runtime {
         const span = Math.fround(init.high - init.low);
         for (let k = 0; k < n; k++) values[k] = Math.fround(init.low + Math.fround(span * rng.nextFloat()));
       }
-      if (pr.dtype === 'f32') {
-        this.f32.set(values, this.abs(pr.weights) >> 2);
-      } else {
-        const { q, scale } = quantizePerOutput(values, pr.nIn, pr.nOut);
-        new Int8Array(this.memory.buffer, this.abs(pr.weights), n).set(q);
-        this.f32.set(scale, this.abs(pr.scale!) >> 2);
-      }
+      this.setWeights(pr.name, values);
     }
   }
 
@@ -215,7 +209,7 @@ export class Runtime {
     for (const pr of this.plan.projections) {
       if (pr.preTrace !== null) this.f32.fill(0, this.abs(pr.preTrace) >> 2, (this.abs(pr.preTrace) >> 2) + Math.ceil(pr.nIn / 4) * 4);
       if (pr.postTrace !== null) this.f32.fill(0, this.abs(pr.postTrace) >> 2, (this.abs(pr.postTrace) >> 2) + Math.ceil(pr.nOut / 4) * 4);
-      if (pr.acc !== null) new Int16Array(this.memory.buffer, this.abs(pr.acc), Math.ceil(pr.nOut / 4) * 4).fill(0);
+      if (pr.acc !== null) new Uint8Array(this.memory.buffer, this.abs(pr.acc), Math.ceil(pr.nOut / 4) * 4 * (pr.dtype === 'int8' ? 2 : 4)).fill(0);
     }
     if (this.plan.input.counts !== null) {
       const c = this.abs(this.plan.input.counts) >> 2;
@@ -300,13 +294,37 @@ export class Runtime {
     return pr;
   }
 
-  /** Live view of a projection's weights ([nIn][nOut] row-major): Float32Array or Int8Array. */
-  weights(name: string): Float32Array | Int8Array {
+  /** Live view of a projection's stored weights ([nIn][nOut] row-major): f32, int8 or int16. */
+  weights(name: string): Float32Array | Int8Array | Int16Array {
     const pr = this.projection(name);
     const n = pr.nIn * pr.nOut;
-    return pr.dtype === 'f32'
-      ? new Float32Array(this.memory.buffer, this.abs(pr.weights), n)
-      : new Int8Array(this.memory.buffer, this.abs(pr.weights), n);
+    const buf = this.memory.buffer;
+    const at = this.abs(pr.weights);
+    return pr.dtype === 'f32' ? new Float32Array(buf, at, n) : pr.dtype === 'int8' ? new Int8Array(buf, at, n) : new Int16Array(buf, at, n);
+  }
+
+  /** The weights as real values ([nIn][nOut]); integer weights are dequantised with their scales. */
+  weightsF32(name: string): Float32Array {
+    const pr = this.projection(name);
+    const w = this.weights(name);
+    if (pr.dtype === 'f32') return Float32Array.from(w);
+    const scale = new Float32Array(this.memory.buffer, this.abs(pr.scale!), pr.nOut);
+    const out = new Float32Array(w.length);
+    for (let i = 0; i < pr.nIn; i++) for (let j = 0; j < pr.nOut; j++) out[i * pr.nOut + j] = w[i * pr.nOut + j] * scale[j];
+    return out;
+  }
+
+  /** Sets a projection's weights from real values; integer weights are quantised per target neuron. */
+  setWeights(name: string, values: Float32Array): void {
+    const pr = this.projection(name);
+    if (values.length !== pr.nIn * pr.nOut) throw new UsageError(`setWeights(${name}): expected ${pr.nIn * pr.nOut} values, got ${values.length}`);
+    if (pr.dtype === 'f32') {
+      this.f32.set(values, this.abs(pr.weights) >> 2);
+      return;
+    }
+    const { q, scale } = quantizePerOutput(values, pr.nIn, pr.nOut, pr.dtype === 'int8' ? 127 : 32767);
+    (this.weights(name) as Int8Array | Int16Array).set(q);
+    this.f32.set(scale, this.abs(pr.scale!) >> 2);
   }
 
   /** Live view of the readout weights ([nFeat][nClass] row-major). */
@@ -361,17 +379,21 @@ export class Runtime {
   }
 }
 
-/** Per-output-neuron symmetric int8 quantisation: scale_j = max_i |w_ij| / 127. */
-export function quantizePerOutput(w: Float32Array, nIn: number, nOut: number): { q: Int8Array; scale: Float32Array } {
+/**
+ * Per-output-neuron symmetric quantisation: scale_j = max_i |w_ij| / qmax, q = round(w / scale)
+ * (qmax 127 for int8, 32767 for int16). "Per row" in the sense of the output neuron's weight
+ * vector, as per-channel quantisation in TFLite Micro.
+ */
+export function quantizePerOutput(w: Float32Array, nIn: number, nOut: number, qmax = 127): { q: Int8Array | Int16Array; scale: Float32Array } {
   const scale = new Float32Array(nOut);
   for (let j = 0; j < nOut; j++) {
     let m = 0;
     for (let i = 0; i < nIn; i++) m = Math.max(m, Math.abs(w[i * nOut + j]));
-    scale[j] = m > 0 ? m / 127 : 1;
+    scale[j] = m > 0 ? m / qmax : 1;
   }
-  const q = new Int8Array(nIn * nOut);
+  const q = qmax <= 127 ? new Int8Array(nIn * nOut) : new Int16Array(nIn * nOut);
   for (let i = 0; i < nIn; i++) {
-    for (let j = 0; j < nOut; j++) q[i * nOut + j] = Math.max(-127, Math.min(127, Math.round(w[i * nOut + j] / scale[j])));
+    for (let j = 0; j < nOut; j++) q[i * nOut + j] = Math.max(-qmax, Math.min(qmax, Math.round(w[i * nOut + j] / scale[j])));
   }
   return { q, scale };
 }

@@ -159,7 +159,8 @@ export interface ProjectionSpec {
   from: string;
   /** A population name. */
   to: string;
-  weights: { dtype: 'f32' | 'int8'; init: WeightInit };
+  /** f32, or int8/int16 with one f32 scale per target neuron (inference only for now). */
+  weights: { dtype: 'f32' | 'int8' | 'int16'; init: WeightInit };
   /** Plasticity (f32 weights only). */
   plasticity?: StdpPairSpec;
 }

@@ -948,10 +948,10 @@ function readProjection(
 
   const wPath = join(path, 'weights');
   const w = obj(ctx, o, path, 'weights', WEIGHTS_KEYS);
-  let dtype: 'f32' | 'int8' | undefined;
+  let dtype: 'f32' | 'int8' | 'int16' | undefined;
   let init: WeightInit | undefined;
   if (w !== undefined) {
-    dtype = oneOf(ctx, w, wPath, 'dtype', ['f32', 'int8'] as const);
+    dtype = oneOf(ctx, w, wPath, 'dtype', ['f32', 'int8', 'int16'] as const);
     init = readInit(ctx, w, wPath);
   }
 
@@ -959,11 +959,11 @@ function readProjection(
   let plasticity: StdpPairSpec | undefined;
   if (rawPlasticity !== undefined) {
     const pPath = join(path, 'plasticity');
-    if (dtype === 'int8') {
+    if (dtype === 'int8' || dtype === 'int16') {
       ctx.add(
         pPath,
-        'int8 plasticity is not supported yet ' +
-          '(expected weights.dtype "f32" for a plastic projection, got "int8")',
+        `${dtype} plasticity is not supported yet ` +
+          `(expected weights.dtype "f32" for a plastic projection, got "${dtype}")`,
       );
     }
     plasticity = readPlasticity(ctx, rawPlasticity, pPath);

@@ -410,3 +410,30 @@ describe('conductance-based LIF', () => {
     });
   }
 });
+
+describe('dense accumulation int16', () => {
+  for (const nOut of SIZES) {
+    it(`nOut=${nOut}`, () => {
+      const nIn = 19;
+      const r0 = rand(40 + nOut);
+      const w = Int16Array.from({ length: nIn * nOut }, () => r0.int(65535) - 32767);
+      const idx = Uint32Array.from({ length: 9 }, (_, k) => (k === 8 ? nIn : r0.int(nIn)));
+      const scale = r0.f32(nOut, 1e-5, 1e-4);
+      const target = r0.f32(nOut, -1, 1);
+      const out: Float32Array[] = [];
+      for (const a of Object.values(arenas)) {
+        a.reset();
+        const pa = a.alloc(nOut * 4), pt = a.put(target);
+        a.k.dense_accumulate_i16(a.put(w), nIn, nOut, a.put(idx), idx.length, pa);
+        a.k.dense_flush_i16(pa, a.put(scale), nOut, pt);
+        expect(Array.from(a.i32(pa, nOut))).toEqual(new Array(nOut).fill(0));
+        out.push(a.f32(pt, nOut).slice());
+      }
+      expect(bitsEqual(out[0], out[1])).toBe(true);
+      const acc = new Int32Array(nOut), t = target.slice();
+      ref.denseAccumulateI16(w, nIn, nOut, idx, idx.length, acc);
+      ref.denseFlushI16(acc, scale, nOut, t);
+      expectClose(out[0], t, 'I (int16)');
+    });
+  }
+});

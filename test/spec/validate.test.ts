@@ -244,7 +244,7 @@ describe('validateSpec: problems', () => {
           path: 'projections[1].from',
           message: 'unknown population "hiden" (did you mean "hidden"?); known: "input", "hidden", "out"',
         },
-        { path: 'projections[1].weights.dtype', message: 'must be one of "f32", "int8", got "float"' },
+        { path: 'projections[1].weights.dtype', message: 'must be one of "f32", "int8", "int16", got "float"' },
         { path: 'readout.classes', message: 'must be >= 2, got 1' },
         { path: 'readout.learningRate', message: 'must be > 0 and < 2, got 2' },
       ]),
