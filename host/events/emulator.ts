@@ -38,6 +38,36 @@
  * per step; pixels that never see a non-zero image value are skipped (they only get noise); ln() is
  * read from a 1024-entry table with linear interpolation (error < 1e-4 log units at the default
  * logEps, far below a threshold). Scratch buffers are kept in an EventEmulator and reused.
+ *
+ * Video input (`emulateVideo`, `EventEmulator.emulateVideo`), in the manner of ESIM (Rebecq et al.
+ * 2018) and v2e (Hu et al. 2021), paraphrased:
+ * - Frames: N frames of width x height linear intensities (row-major; negative or NaN counts as 0;
+ *   any unit, typically [0, 1], with `logEps` in the same unit) shown at strictly increasing times
+ *   `frameTimesUs` (µs). Each pixel's log intensity L = ln(I + logEps) is interpolated linearly
+ *   in time between consecutive frames (`interpolation: 'log'`, the default, so L is piecewise
+ *   linear and crossing times are exact), or the intensity is interpolated and then logged
+ *   (`interpolation: 'linear'`, as when v2e upsamples frames).
+ * - Simulation step: each frame interval is cut into ceil(interval / stepUs) equal steps, so frame
+ *   times are always step boundaries and no step exceeds `stepUs`. Within a step, L and the
+ *   reference are taken as linear in time and each threshold crossing is timed by linear
+ *   interpolation, then rounded to the microsecond.
+ * - Pixel: as for stills (ON/OFF thresholds with per-pixel Gaussian mismatch from `sensorSeed`,
+ *   reference moved by one threshold per event, several events per step when several thresholds
+ *   are crossed). The reference starts at each pixel's log intensity in the first frame.
+ * - Leak events (v2e's leak noise): each pixel's reference drifts down by
+ *   thresholdOn_pixel x leakRate_pixel per second, so on a static scene every pixel emits ON
+ *   events at its leak rate. leakRate_pixel = leakRateHz x max(0, 1 + leakRateSigma x g), g a
+ *   standard normal per pixel (from a stream derived from `sensorSeed`: a property of the sensor).
+ *   When the leak is on, each pixel's reference starts a uniform random fraction of its ON
+ *   threshold below the first frame's L (from `seed`), so leak events are not synchronised.
+ *   With leakRateHz = 0 there is no drift and no random start.
+ * - Shot noise: a Poisson process per pixel at `shotNoiseRateHz`, random polarity (from `seed`);
+ *   it does not move the reference (like the still path's background activity).
+ * - Refractory period: as for stills (every event, signal, leak or noise, counts; a dropped event
+ *   still moved the reference).
+ * - Output: sorted by time (stable), t = frameTimesUs[0] + an integer number of µs, within
+ *   [frameTimesUs[0], frameTimesUs[N-1]]. One frame gives no events (no time passes). The video path
+ *   uses exact Math.log, not the table, and its options do not inherit the constructor's defaults.
  */
 import { UsageError } from '../errors.js';
 import { Xoshiro128 } from '../util/prng.js';
@@ -137,6 +167,87 @@ function resolve(...layers: EmulatorOptions[]): Required<EmulatorOptions> {
   const steps = (3 * o.saccadeMs) / o.stepMs;
   if (steps > 1e6 || 3 * o.saccadeMs * 1000 >= 2 ** 32) {
     throw new UsageError(`emulator: ${steps} steps or ${3 * o.saccadeMs} ms is too long`);
+  }
+  return o;
+}
+
+/** Video emulator settings; every field is optional, defaults in VIDEO_EMULATOR_DEFAULTS. */
+export interface VideoEmulatorOptions {
+  /** Seed of the noise realisation (shot noise, leak start phases). Default 0. */
+  readonly seed?: number;
+  /** Seed of the sensor's mismatch (thresholds, leak rates). Default 1. */
+  readonly sensorSeed?: number;
+  /** Longest simulation step, µs; each frame interval is cut into equal steps no longer. Default 1000. */
+  readonly stepUs?: number;
+  /** Nominal ON threshold, natural-log units. Default 0.3. */
+  readonly thresholdOn?: number;
+  /** Nominal OFF threshold, natural-log units. Default 0.3. */
+  readonly thresholdOff?: number;
+  /** Threshold mismatch: standard deviation as a fraction of the nominal threshold. Default 0.1. */
+  readonly thresholdSigma?: number;
+  /** Refractory period per pixel, µs. Default 1000. */
+  readonly refractoryUs?: number;
+  /** Leak-event rate per pixel on a static scene, Hz (ON events). Default 0.1. */
+  readonly leakRateHz?: number;
+  /** Leak-rate mismatch: standard deviation as a fraction of leakRateHz. Default 0.1. */
+  readonly leakRateSigma?: number;
+  /** Shot-noise rate per pixel, Hz (Poisson, random polarity). Default 0.2. */
+  readonly shotNoiseRateHz?: number;
+  /** Offset inside ln(I + logEps), in the frames' intensity unit. Default 0.1. */
+  readonly logEps?: number;
+  /** Interpolate log intensity ('log') or intensity ('linear') between frames. Default 'log'. */
+  readonly interpolation?: 'log' | 'linear';
+}
+
+export const VIDEO_EMULATOR_DEFAULTS: Readonly<Required<VideoEmulatorOptions>> = Object.freeze({
+  seed: 0,
+  sensorSeed: 1,
+  stepUs: 1000,
+  thresholdOn: 0.3,
+  thresholdOff: 0.3,
+  thresholdSigma: 0.1,
+  refractoryUs: 1000,
+  leakRateHz: 0.1,
+  leakRateSigma: 0.1,
+  shotNoiseRateHz: 0.2,
+  logEps: 0.1,
+  interpolation: 'log',
+});
+
+/** Bounds of the video path: pixels per frame, simulation steps, span of the output in µs. */
+const VIDEO_MAX_PIXELS = 1 << 24;
+const VIDEO_MAX_STEPS = 10_000_000;
+const VIDEO_MAX_SPAN_US = 2 ** 32 - 1;
+
+function resolveVideo(opts: VideoEmulatorOptions): Required<VideoEmulatorOptions> {
+  const o: { -readonly [K in keyof VideoEmulatorOptions]-?: VideoEmulatorOptions[K] & {} } = {
+    ...VIDEO_EMULATOR_DEFAULTS,
+  };
+  for (const key of Object.keys(VIDEO_EMULATOR_DEFAULTS) as (keyof VideoEmulatorOptions)[]) {
+    const v = opts?.[key];
+    if (v !== undefined) (o as Record<string, unknown>)[key] = v;
+  }
+  const finite = (k: Exclude<keyof VideoEmulatorOptions, 'interpolation'>, min: number, strict: boolean): void => {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || (strict ? v <= min : v < min)) {
+      const bound = `${strict ? '>' : '>='} ${min}`;
+      throw new UsageError(`emulateVideo: ${k} must be a finite number ${bound}, got ${v}`);
+    }
+  };
+  finite('stepUs', 0, true);
+  finite('thresholdOn', MIN_THRESHOLD, false);
+  finite('thresholdOff', MIN_THRESHOLD, false);
+  finite('thresholdSigma', 0, false);
+  finite('refractoryUs', 0, false);
+  finite('leakRateHz', 0, false);
+  finite('leakRateSigma', 0, false);
+  finite('shotNoiseRateHz', 0, false);
+  finite('logEps', 0, true);
+  for (const k of ['seed', 'sensorSeed'] as const) {
+    if (!Number.isInteger(o[k])) throw new UsageError(`emulateVideo: ${k} must be an integer, got ${o[k]}`);
+  }
+  if (o.interpolation !== 'log' && o.interpolation !== 'linear') {
+    throw new UsageError(`emulateVideo: interpolation must be 'log' or 'linear', got ${String(o.interpolation)}`);
   }
   return o;
 }
@@ -361,6 +472,168 @@ export class EventEmulator {
     return this.filterRefractory(sorted, o.refractoryUs, SW, nPix);
   }
 
+  /**
+   * Emulate a DVS watching a video: `frames[k]` (row-major, `width` x `height` linear intensities)
+   * is shown at `frameTimesUs[k]` (µs, strictly increasing). See the file header for the model.
+   * `opts` are complete on their own (the constructor's still-image defaults do not apply).
+   * Returns a fresh, tightly sized batch.
+   */
+  emulateVideo(
+    frames: ArrayLike<Float32Array | number[]>,
+    frameTimesUs: ArrayLike<number>,
+    width: number,
+    height: number,
+    opts: VideoEmulatorOptions = {},
+  ): EventBatch {
+    const o = resolveVideo(opts);
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+      throw new UsageError(`emulateVideo: frame size must be positive integers, got ${width}x${height}`);
+    }
+    if (width > 65536 || height > 65536 || width * height > VIDEO_MAX_PIXELS) {
+      throw new UsageError(`emulateVideo: frames of ${width}x${height} are too large`);
+    }
+    const nFrames = frames.length;
+    if (!(nFrames >= 1)) throw new UsageError('emulateVideo: at least one frame is needed');
+    if (frameTimesUs.length !== nFrames) {
+      throw new UsageError(`emulateVideo: ${nFrames} frames but ${frameTimesUs.length} frame times`);
+    }
+    const nPix = width * height;
+    for (let k = 0; k < nFrames; k++) {
+      const f = frames[k];
+      if (f === null || typeof f !== 'object' || f.length !== nPix) {
+        throw new UsageError(
+          `emulateVideo: frame ${k} has ${f?.length} values, expected ${width}x${height} = ${nPix}`,
+        );
+      }
+      const tk = frameTimesUs[k];
+      if (!Number.isFinite(tk)) throw new UsageError(`emulateVideo: frame time ${k} is not finite: ${tk}`);
+      if (k > 0 && !(tk > frameTimesUs[k - 1])) {
+        throw new UsageError(
+          `emulateVideo: frame times must increase strictly; frame ${k} at ${tk} µs follows ${frameTimesUs[k - 1]} µs`,
+        );
+      }
+    }
+    const t0 = frameTimesUs[0];
+    const spanUs = frameTimesUs[nFrames - 1] - t0;
+    if (spanUs > VIDEO_MAX_SPAN_US) {
+      throw new UsageError(`emulateVideo: the video spans ${spanUs} µs, more than ${VIDEO_MAX_SPAN_US}`);
+    }
+    let totalSteps = 0;
+    for (let k = 0; k + 1 < nFrames; k++) {
+      totalSteps += Math.max(1, Math.ceil((frameTimesUs[k + 1] - frameTimesUs[k]) / o.stepUs));
+    }
+    if (totalSteps > VIDEO_MAX_STEPS) {
+      throw new UsageError(`emulateVideo: ${totalSteps} simulation steps; raise stepUs (max ${VIDEO_MAX_STEPS})`);
+    }
+    this.candN = 0;
+
+    // Per-pixel thresholds: the same pattern as a still-image sensor of this size and seed.
+    this.prepareThresholds({
+      ...EMULATOR_DEFAULTS,
+      sensorSeed: o.sensorSeed,
+      sensorWidth: width,
+      sensorHeight: height,
+      thresholdOn: o.thresholdOn,
+      thresholdOff: o.thresholdOff,
+      thresholdSigma: o.thresholdSigma,
+    });
+    const thOn = this.thrOnPix;
+    const thOff = this.thrOffPix;
+    const eps = o.logEps;
+    const logMode = o.interpolation === 'log';
+    const clamp = (v: number): number => (v > 0 ? v : 0); // also maps NaN to 0
+    const load = (dst: Float64Array, f: ArrayLike<number>): void => {
+      for (let i = 0; i < nPix; i++) dst[i] = logMode ? Math.log(clamp(f[i]) + eps) : clamp(f[i]);
+    };
+
+    // Frame values at both ends of the current interval: L in 'log' mode, I in 'linear' mode.
+    let va = new Float64Array(nPix);
+    let vb = new Float64Array(nPix);
+    load(va, frames[0]);
+    const prevL = new Float64Array(nPix);
+    for (let i = 0; i < nPix; i++) prevL[i] = logMode ? va[i] : Math.log(va[i] + eps);
+    const ref = Float64Array.from(prevL);
+
+    // Leak: reference drift per µs, and a random start phase per pixel.
+    const leakPerUs = new Float64Array(nPix);
+    if (o.leakRateHz > 0) {
+      const sensorRng = new Xoshiro128((o.sensorSeed ^ 0x1eaf1eaf) >>> 0);
+      const phaseRng = new Xoshiro128((o.seed ^ 0x1eaf1eaf) >>> 0);
+      for (let i = 0; i < nPix; i++) {
+        const rate = o.leakRateHz * Math.max(0, 1 + o.leakRateSigma * sensorRng.nextGaussian());
+        leakPerUs[i] = thOn[i] * rate * 1e-6;
+        ref[i] -= phaseRng.nextFloat() * thOn[i];
+      }
+    }
+
+    for (let k = 0; k + 1 < nFrames; k++) {
+      load(vb, frames[k + 1]);
+      const ta = frameTimesUs[k] - t0;
+      const tb = frameTimesUs[k + 1] - t0;
+      const interval = tb - ta;
+      const nSub = Math.max(1, Math.ceil(interval / o.stepUs));
+      let tStart = ta;
+      for (let j = 1; j <= nSub; j++) {
+        const last = j === nSub;
+        const a = j / nSub;
+        const tEnd = last ? tb : ta + a * interval;
+        const stepLen = tEnd - tStart;
+        for (let i = 0; i < nPix; i++) {
+          const v = last ? vb[i] : va[i] + a * (vb[i] - va[i]);
+          const L = logMode ? v : Math.log(v + eps);
+          const Lp = prevL[i];
+          prevL[i] = L;
+          // Over the step, d(t) = L(t) - reference(t) (before this step's events) runs linearly
+          // from d0 = Lp - r0 to L - base; the e-th event fires when d(t) reaches e thresholds,
+          // which is r - base once the reference has moved e thresholds.
+          const r0 = ref[i];
+          let r = r0 - leakPerUs[i] * stepLen; // the reference at the step's end, before events
+          const base = r;
+          if (L - r >= thOn[i]) {
+            const on = thOn[i];
+            const d0 = Lp - r0;
+            const scale = stepLen / (L - base - d0);
+            while (L - r >= on) {
+              r += on;
+              this.emit(Math.round(tStart + (r - base - d0) * scale), i, 1);
+            }
+          } else if (r - L >= thOff[i]) {
+            const off = thOff[i];
+            const d0 = Lp - r0;
+            const scale = stepLen / (L - base - d0);
+            while (r - L >= off) {
+              r -= off;
+              this.emit(Math.round(tStart + (r - base - d0) * scale), i, 0);
+            }
+          }
+          ref[i] = r;
+        }
+        tStart = tEnd;
+      }
+      const tmp = va;
+      va = vb;
+      vb = tmp;
+    }
+
+    // Shot noise: Poisson per pixel, random polarity.
+    if (o.shotNoiseRateHz > 0 && spanUs > 0) {
+      const rng = new Xoshiro128(o.seed);
+      const meanGapUs = 1e6 / o.shotNoiseRateHz;
+      for (let pix = 0; pix < nPix; pix++) {
+        let t = -Math.log(1 - rng.nextFloat()) * meanGapUs;
+        while (t < spanUs) {
+          this.emit(Math.floor(t), pix, rng.nextU32() >>> 31);
+          t += -Math.log(1 - rng.nextFloat()) * meanGapUs;
+        }
+      }
+    }
+
+    const sorted = this.sortCandidates();
+    const out = this.filterRefractory(sorted, o.refractoryUs, width, nPix);
+    if (t0 !== 0) for (let i = 0; i < out.length; i++) out.t[i] += t0;
+    return out;
+  }
+
   private emit(t: number, pix: number, p: number): void {
     const n = this.candN;
     if (n === this.candT.length) {
@@ -536,4 +809,16 @@ export function emulateSaccades(
 ): EventBatch {
   shared ??= new EventEmulator();
   return shared.emulate(image, width, height, opts);
+}
+
+/** One-shot form of EventEmulator.emulateVideo (reuses the module-level emulator's buffers). */
+export function emulateVideo(
+  frames: ArrayLike<Float32Array | number[]>,
+  frameTimesUs: ArrayLike<number>,
+  width: number,
+  height: number,
+  opts: VideoEmulatorOptions = {},
+): EventBatch {
+  shared ??= new EventEmulator();
+  return shared.emulateVideo(frames, frameTimesUs, width, height, opts);
 }
