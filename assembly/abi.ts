@@ -30,7 +30,9 @@ export const CTR_WTA_OPS: i32 = 15; // winner-take-all comparisons and inhibitio
 export const CTR_NEURON_UPDATES_IZH: i32 = 16; // Izhikevich neuron state updates
 export const CTR_NEURON_UPDATES_COND: i32 = 17; // conductance-based LIF neuron state updates
 export const CTR_SYNOPS_I16: i32 = 18; // synaptic accumulations with int16 weights
-export const COUNTER_COUNT: i32 = 19;
+export const CTR_RNG_DRAWS: i32 = 19; // arena-PRNG draws (noise injection)
+export const CTR_EXP_EVALS: i32 = 20; // software exp evaluations (softmax readouts)
+export const COUNTER_COUNT: i32 = 21;
 
 // ── Schedule opcodes ────────────────────────────────────────────────────────────────────────
 // A schedule is a list of ops, OP_WORDS i32 words each: [opcode, phaseMask, arg0 .. arg9].
@@ -52,6 +54,9 @@ export const OP_IZH: i32 = 13; // (n, stateBase, params, listDesc, spikeBuf, mar
 export const OP_LIF_COND: i32 = 14; // (n, stateBase, params, listDesc, spikeBuf, margins)
 export const OP_DENSE_I16: i32 = 15; // (w, nIn, nOut, srcDesc, acc)
 export const OP_FLUSH_I16: i32 = 16; // (acc, scale, nOut, target)
+export const OP_STDP_PRE_I8: i32 = 17; // (w, nIn, nOut, srcDesc, preTrace, postTrace, stdpParams, rng)
+export const OP_STDP_POST_I8: i32 = 18; // (w, nIn, nOut, dstDesc, preTrace, postTrace, stdpParams, rng)
+export const OP_SCALE_COLUMNS_I8: i32 = 19; // (w, nIn, nOut, dstDesc, targetPtr, l2, stdpParams, rng)
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;
@@ -109,7 +114,37 @@ export const STDP_IMPULSE_PRE: i32 = 8;
 export const STDP_IMPULSE_POST: i32 = 9;
 export const STDP_TRACE_MODE: i32 = 10; // i32: 0 = all-to-all (x += impulse), 1 = nearest (x = impulse)
 export const STDP_TRACE_FLOOR: i32 = 11; // traces below this are flushed to 0 (no subnormals)
+export const STDP_Q_STEP: i32 = 12; // int8 learning: weight of one integer step (w = s q)
 export const STDP_PARAM_SLOTS: i32 = 16;
+
+// Three-factor learning vocabulary (plasticity/eligibility.ts and the rules built on it), 8 slots.
+export const ELIG_ALPHA: i32 = 0; // eligibility decay per step, exp(-dt/tau_e)
+export const ELIG_FLOOR: i32 = 1; // |e| below this is flushed to 0 (no subnormals)
+export const ELIG_K_A: i32 = 2; // coefficient of the first outer product a_i b_j
+export const ELIG_K_C: i32 = 3; // coefficient of the second outer product c_i d_j
+export const ELIG_ETA: i32 = 4; // learning rate of the modulated update
+export const ELIG_W_MIN: i32 = 5;
+export const ELIG_W_MAX: i32 = 6;
+export const ELIG_BOUNDS: i32 = 7; // i32: 0 = hard (clip), 1 = soft (multiplicative) then clip
+export const ELIG_PARAM_SLOTS: i32 = 8;
+
+// CLASSP adjustment suppression + sparsity threshold (plasticity/classp.ts), 8 slots.
+export const CLASSP_ETA: i32 = 0; // base learning rate
+export const CLASSP_EPS: i32 = 1; // > 0, added to the accumulated |g|^p
+export const CLASSP_THRESHOLD: i32 = 2; // an update is applied only where g^2 > threshold
+export const CLASSP_POWER: i32 = 3; // i32: p = 1 or 2 (2 = AdaGrad)
+export const CLASSP_W_MIN: i32 = 4;
+export const CLASSP_W_MAX: i32 = 5;
+export const CLASSP_PARAM_SLOTS: i32 = 8;
+
+// Per-neuron gain/threshold mode adaptation (plasticity/modes.ts), 8 slots.
+export const MODE_ETA_GAIN: i32 = 0;
+export const MODE_ETA_THR: i32 = 1;
+export const MODE_GAIN_MIN: i32 = 2;
+export const MODE_GAIN_MAX: i32 = 3;
+export const MODE_THR_MIN: i32 = 4;
+export const MODE_THR_MAX: i32 = 5;
+export const MODE_PARAM_SLOTS: i32 = 8;
 
 // A spike list descriptor: [ptr to u32 indices, count] as two i32.
 export const DESC_PTR: i32 = 0;

@@ -12,6 +12,7 @@ export { dense_accumulate_f32, dense_accumulate_i8, dense_flush_i8, dense_accumu
 export { trace_decay_f32, trace_bump_f32 } from './plasticity/traces';
 export { stdp_pre_f32, stdp_post_f32 } from './plasticity/stdp_pair';
 export { scale_columns_f32 } from './plasticity/scaling';
+export { stdp_pre_i8, stdp_post_i8, scale_columns_i8 } from './plasticity/stdp_i8';
 export { readout_predict_f32, readout_learn_f32 } from './readout/delta';
 export { rng_seed, rng_next_u32, rng_fill_uniform_f32 } from './util/prng';
 export { spike_count_f32 } from './util/spikes';

@@ -78,6 +78,8 @@ export interface ProjectionLayout {
   readonly stdpParams: number | null;
   readonly normTarget: number | null;
   readonly normL2: boolean;
+  /** int8 learning: the fixed weight step s (w = s q), from the plasticity bounds; else null. */
+  readonly qStep: number | null;
 }
 
 export interface InputLayout {
@@ -287,6 +289,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     let stdpParams: number | null = null;
     let normTarget: number | null = null;
     let normL2 = false;
+    let qStep: number | null = null;
     const pl = pr.plasticity;
     if (pl) {
       stdpParams = alloc(`${name}.stdpParams`, 'params', STDP.PARAM_SLOTS * 4);
@@ -302,6 +305,10 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       f32(stdpParams, STDP.IMPULSE_POST, 1);
       i32(stdpParams, STDP.TRACE_MODE, pl.pairing === 'nearest' ? 1 : 0);
       f32(stdpParams, STDP.TRACE_FLOOR, 1e-30);
+      if (dtype === 'int8') {
+        qStep = Math.max(Math.abs(pl.wMin), Math.abs(pl.wMax)) / 127;
+        f32(stdpParams, STDP.Q_STEP, qStep);
+      }
       preTrace = alloc(`${name}.preTrace`, 'traces', pad4(nIn) * 4);
       postTrace = alloc(`${name}.postTrace`, 'traces', pad4(nOut) * 4);
       if (pl.normalize) {
@@ -311,7 +318,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
         normL2 = 'targetNorm' in n;
       }
     }
-    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2 };
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep };
   });
 
   // Readout.
@@ -333,6 +340,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
 
   const counters = alloc('counters', 'counters', COUNTER_COUNT * 8);
   const prng = alloc('prng', 'prng', 16);
+  const prngAt = prng;
   const clock = alloc('clock', 'clock', 8);
 
   // Schedule (Brian2 order: neurons integrate and threshold -> synapses -> resets).
@@ -365,10 +373,18 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     if (pr.stdpParams !== null) {
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams), N(0));
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(pr.stdpParams), N(1));
-      op(OP.STDP_PRE, PHASE_LEARN, `${pr.name}: STDP pre pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
-      op(OP.STDP_POST, PHASE_LEARN, `${pr.name}: STDP post pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
-      if (pr.normTarget !== null) {
-        op(OP.SCALE_COLUMNS, PHASE_LEARN, `${pr.name}: synaptic scaling`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0));
+      if (pr.dtype === 'int8') {
+        op(OP.STDP_PRE_I8, PHASE_LEARN, `${pr.name}: STDP pre pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prngAt));
+        op(OP.STDP_POST_I8, PHASE_LEARN, `${pr.name}: STDP post pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prngAt));
+        if (pr.normTarget !== null) {
+          op(OP.SCALE_COLUMNS_I8, PHASE_LEARN, `${pr.name}: synaptic scaling (int8)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0), A(pr.stdpParams), A(prngAt));
+        }
+      } else {
+        op(OP.STDP_PRE, PHASE_LEARN, `${pr.name}: STDP pre pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
+        op(OP.STDP_POST, PHASE_LEARN, `${pr.name}: STDP post pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
+        if (pr.normTarget !== null) {
+          op(OP.SCALE_COLUMNS, PHASE_LEARN, `${pr.name}: synaptic scaling`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0));
+        }
       }
     }
   }

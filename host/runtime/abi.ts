@@ -29,6 +29,8 @@ export const COUNTERS = [
   { key: 'neuronUpdatesIzh', abi: 'CTR_NEURON_UPDATES_IZH', doc: 'Izhikevich neuron state updates' },
   { key: 'neuronUpdatesCond', abi: 'CTR_NEURON_UPDATES_COND', doc: 'conductance-based LIF neuron state updates' },
   { key: 'synopsI16', abi: 'CTR_SYNOPS_I16', doc: 'synaptic accumulations with int16 weights' },
+  { key: 'rngDraws', abi: 'CTR_RNG_DRAWS', doc: 'arena-PRNG draws (noise injection)' },
+  { key: 'expEvals', abi: 'CTR_EXP_EVALS', doc: 'software exp evaluations (softmax readouts)' },
 ] as const;
 
 export type CounterKey = (typeof COUNTERS)[number]['key'];
@@ -56,6 +58,9 @@ export const OP = {
   LIF_COND: 14,
   DENSE_I16: 15,
   FLUSH_I16: 16,
+  STDP_PRE_I8: 17,
+  STDP_POST_I8: 18,
+  SCALE_COLUMNS_I8: 19,
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;
@@ -72,8 +77,14 @@ export const STATE = { V: 0, I: 1, REFR: 2, B: 3, BIAS: 4, ARRAYS: 5 } as const;
 export const WTA = { K: 0, INHIBITION: 1, V_FLOOR: 2, PARAM_SLOTS: 4 } as const;
 export const STDP = {
   ETA_PLUS: 0, ETA_MINUS: 1, W_MIN: 2, W_MAX: 3, BOUNDS: 4, X_OFFSET: 5, ALPHA_PRE: 6, ALPHA_POST: 7,
-  IMPULSE_PRE: 8, IMPULSE_POST: 9, TRACE_MODE: 10, TRACE_FLOOR: 11, PARAM_SLOTS: 16,
+  IMPULSE_PRE: 8, IMPULSE_POST: 9, TRACE_MODE: 10, TRACE_FLOOR: 11, Q_STEP: 12, PARAM_SLOTS: 16,
 } as const;
+/** Three-factor vocabulary block (eligibility, modulated update, bounds). */
+export const ELIG = { ALPHA: 0, FLOOR: 1, K_A: 2, K_C: 3, ETA: 4, W_MIN: 5, W_MAX: 6, BOUNDS: 7, PARAM_SLOTS: 8 } as const;
+/** CLASSP adjustment suppression + sparsity threshold block. */
+export const CLASSP = { ETA: 0, EPS: 1, THRESHOLD: 2, POWER: 3, W_MIN: 4, W_MAX: 5, PARAM_SLOTS: 8 } as const;
+/** Per-neuron gain/threshold mode adaptation block. */
+export const MODE = { ETA_GAIN: 0, ETA_THR: 1, GAIN_MIN: 2, GAIN_MAX: 3, THR_MIN: 4, THR_MAX: 5, PARAM_SLOTS: 8 } as const;
 
 /** Expected values of every exported ABI global. */
 function expectedGlobals(): Record<string, number> {
@@ -94,6 +105,9 @@ function expectedGlobals(): Record<string, number> {
   for (const [k, v] of Object.entries(COND)) g[`COND_${k}`] = v;
   for (const [k, v] of Object.entries(WTA)) g[`WTA_${k}`] = v;
   for (const [k, v] of Object.entries(STDP)) g[`STDP_${k}`] = v;
+  for (const [k, v] of Object.entries(ELIG)) g[`ELIG_${k}`] = v;
+  for (const [k, v] of Object.entries(CLASSP)) g[`CLASSP_${k}`] = v;
+  for (const [k, v] of Object.entries(MODE)) g[`MODE_${k}`] = v;
   return g;
 }
 

@@ -322,6 +322,14 @@ export class Runtime {
       this.f32.set(values, this.abs(pr.weights) >> 2);
       return;
     }
+    if (pr.qStep !== null) {
+      // A learning int8 projection keeps one fixed step for all targets (see stdp_i8.ts).
+      const s = Math.fround(pr.qStep);
+      const q = this.weights(name) as Int8Array;
+      for (let k = 0; k < values.length; k++) q[k] = Math.max(-127, Math.min(127, Math.round(values[k] / s)));
+      this.f32.fill(s, this.abs(pr.scale!) >> 2, (this.abs(pr.scale!) >> 2) + pr.nOut);
+      return;
+    }
     const { q, scale } = quantizePerOutput(values, pr.nIn, pr.nOut, pr.dtype === 'int8' ? 127 : 32767);
     (this.weights(name) as Int8Array | Int16Array).set(q);
     this.f32.set(scale, this.abs(pr.scale!) >> 2);

@@ -959,11 +959,11 @@ function readProjection(
   let plasticity: StdpPairSpec | undefined;
   if (rawPlasticity !== undefined) {
     const pPath = join(path, 'plasticity');
-    if (dtype === 'int8' || dtype === 'int16') {
+    if (dtype === 'int16') {
       ctx.add(
         pPath,
-        `${dtype} plasticity is not supported yet ` +
-          `(expected weights.dtype "f32" for a plastic projection, got "${dtype}")`,
+        'int16 plasticity is not supported yet ' +
+          '(expected weights.dtype "f32" or "int8" (stochastic rounding) for a plastic projection, got "int16")',
       );
     }
     plasticity = readPlasticity(ctx, rawPlasticity, pPath);

@@ -12,6 +12,7 @@ import { EventEmulator } from '../../host/events/emulator.js';
 import { loadMnistDigits, splitMnist } from '../../host/learn/datasets/mnist.js';
 import { OnlineLearner, DEFAULT_READOUT_RATES, presentSample } from '../../host/learn/online.js';
 import { quantizeRuntime } from '../../host/learn/quantize.js';
+import { validateSpec } from '../../host/spec/validate.js';
 
 describe('post-training quantisation of the demo model', () => {
   it('int16 and int8 keep the accuracy of the learned f32 model', () => {
@@ -42,4 +43,42 @@ describe('post-training quantisation of the demo model', () => {
     expect(Math.abs(acc.int8 - acc.f32)).toBeLessThanOrEqual(0.03);
     expect(bytes.int8).toBeLessThan(bytes.f32 / 3.9);
   }, 120_000);
+});
+
+describe('learning directly in int8 (stochastic rounding)', () => {
+  it('the demo model learns in int8 weights close to its f32 accuracy, in a quarter of the weight bytes', () => {
+    const base = loadModelSpec('nmnist-stdp-wta');
+    const variant = (dtype: 'f32' | 'int8') => validateSpec({
+      ...base,
+      name: `demo-${dtype}`,
+      projections: base.projections.map((p) => ({ ...p, weights: { ...p.weights, dtype }, plasticity: { ...p.plasticity!, wMax: 0.25 } })),
+    });
+    const digits = loadMnistDigits();
+    const split = splitMnist(7, 2000, 500);
+    const emu = new EventEmulator({ sensorSeed: 7 });
+    const ev = (k: number) => emu.emulate(digits.images.subarray(k * 784, (k + 1) * 784), 28, 28, { seed: k });
+    const acc: Record<string, number> = {};
+    const bytes: Record<string, number> = {};
+    for (const dtype of ['f32', 'int8'] as const) {
+      const rt = new Runtime(planModel(variant(dtype)));
+      const learner = new OnlineLearner(rt, { plasticity: true, capacity: 2000 });
+      for (const k of split.train) learner.observe(ev(k), digits.labels[k]);
+      learner.finish(DEFAULT_READOUT_RATES);
+      let correct = 0;
+      for (const k of split.test) {
+        presentSample(rt, ev(k), { learn: false });
+        if (rt.readoutPredict() === digits.labels[k]) correct++;
+      }
+      acc[dtype] = correct / split.test.length;
+      bytes[dtype] = rt.plan.bytesByKind.weights;
+      if (dtype === 'int8') {
+        const w = rt.weights('input->hidden') as Int8Array;
+        expect(w.every((q) => q >= 0 && q <= 127)).toBe(true);
+        expect(rt.counters().weightUpdates).toBeGreaterThan(0);
+      }
+    }
+    console.log(`int8 learning: accuracy ${JSON.stringify(acc)}, weight bytes ${JSON.stringify(bytes)}`);
+    expect(acc.int8).toBeGreaterThanOrEqual(acc.f32 - 0.05);
+    expect(bytes.int8).toBeLessThan(bytes.f32 / 3.9);
+  }, 180_000);
 });

@@ -389,6 +389,7 @@ describe('validateSpec: problems', () => {
   it('checks weights and plasticity', () => {
     const s = fullSpec();
     s.projections[1].plasticity = structuredClone(s.projections[0].plasticity);
+    s.projections[1].weights.dtype = 'int16';
     s.projections[0].weights.init = { kind: 'uniform', low: -0.5, high: 2 };
     s.projections[0].plasticity.tauPreMs = 0;
     s.projections[0].plasticity.etaMinus = -1;
@@ -400,7 +401,7 @@ describe('validateSpec: problems', () => {
         {
           path: 'projections[1].plasticity',
           message:
-            'int8 plasticity is not supported yet (expected weights.dtype "f32" for a plastic projection, got "int8")',
+            'int16 plasticity is not supported yet (expected weights.dtype "f32" or "int8" (stochastic rounding) for a plastic projection, got "int16")',
         },
         { path: 'projections[0].plasticity.tauPreMs', message: 'must be > 0, got 0' },
         { path: 'projections[0].plasticity.etaMinus', message: 'must be >= 0, got -1' },
@@ -829,7 +830,10 @@ describe('schema/model-spec.schema.json', () => {
       (s) => (s.populations[0].neuron.reset = { mode: 'subtract', value: 0 }),
       (s) => (s.populations[0].neuron.nueron = 1),
       (s) => (s.populations[1].teacher.classes = 1),
-      (s) => (s.projections[1].plasticity = structuredClone(s.projections[0].plasticity)),
+      (s) => {
+        s.projections[1].weights.dtype = 'int16';
+        s.projections[1].plasticity = structuredClone(s.projections[0].plasticity);
+      },
       (s) => (s.projections[0].weights.init = { kind: 'constant', low: 0 }),
       (s) => (s.projections[0].plasticity.pairing = 'nearst'),
       (s) => (s.readout.learningRate = 2),
