@@ -57,6 +57,11 @@ export const OP_FLUSH_I16: i32 = 16; // (acc, scale, nOut, target)
 export const OP_STDP_PRE_I8: i32 = 17; // (w, nIn, nOut, srcDesc, preTrace, postTrace, stdpParams, rng)
 export const OP_STDP_POST_I8: i32 = 18; // (w, nIn, nOut, dstDesc, preTrace, postTrace, stdpParams, rng)
 export const OP_SCALE_COLUMNS_I8: i32 = 19; // (w, nIn, nOut, dstDesc, targetPtr, l2, stdpParams, rng)
+// Post-major layout WT[nOut][nIn] (plasticity/stdp_post_major.ts):
+export const OP_DENSE_GATHER_F32: i32 = 20; // (wt, nIn, nOut, srcDesc, target)
+export const OP_STDP_PRE_COLS: i32 = 21; // (wt, nIn, nOut, srcDesc, preTrace, postTrace, stdpParams)
+export const OP_STDP_POST_ROWS: i32 = 22; // (wt, nIn, nOut, dstDesc, preTrace, postTrace, stdpParams)
+export const OP_SCALE_ROWS: i32 = 23; // (wt, nIn, nOut, dstDesc, targetPtr, l2)
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;

@@ -13,6 +13,7 @@ export { trace_decay_f32, trace_bump_f32 } from './plasticity/traces';
 export { stdp_pre_f32, stdp_post_f32 } from './plasticity/stdp_pair';
 export { scale_columns_f32 } from './plasticity/scaling';
 export { stdp_pre_i8, stdp_post_i8, scale_columns_i8 } from './plasticity/stdp_i8';
+export { dense_gather_f32, stdp_pre_cols_f32, stdp_post_rows_f32, scale_rows_f32 } from './plasticity/stdp_post_major';
 export { readout_predict_f32, readout_learn_f32 } from './readout/delta';
 export { rng_seed, rng_next_u32, rng_fill_uniform_f32 } from './util/prng';
 export { spike_count_f32 } from './util/spikes';

@@ -14,7 +14,9 @@ import {
   OP_TRACE_DECAY, OP_STDP_PRE, OP_STDP_POST, OP_SCALE_COLUMNS, OP_COUNT_SPIKES,
   CTR_STEPS, CTR_EVENTS_IN, STDP_TRACE_FLOOR, OP_IZH, OP_LIF_COND, OP_DENSE_I16, OP_FLUSH_I16,
   OP_STDP_PRE_I8, OP_STDP_POST_I8, OP_SCALE_COLUMNS_I8,
+  OP_DENSE_GATHER_F32, OP_STDP_PRE_COLS, OP_STDP_POST_ROWS, OP_SCALE_ROWS,
 } from './abi';
+import { dense_gather_f32, stdp_pre_cols_f32, stdp_post_rows_f32, scale_rows_f32 } from './plasticity/stdp_post_major';
 import { stdp_pre_i8, stdp_post_i8, scale_columns_i8 } from './plasticity/stdp_i8';
 import { lif_cond_step_f32 } from './neurons/lif_cond';
 import { izh_step_f32 } from './neurons/izhikevich';
@@ -125,6 +127,18 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
       } else if (code == OP_SCALE_COLUMNS_I8) {
         const d = <usize>arg(op, 3);
         scale_columns_i8(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), load<f32>(<usize>arg(op, 4)), arg(op, 5) != 0, <usize>arg(op, 6), <usize>arg(op, 7));
+      } else if (code == OP_DENSE_GATHER_F32) {
+        const d = <usize>arg(op, 3);
+        dense_gather_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4));
+      } else if (code == OP_STDP_PRE_COLS) {
+        const d = <usize>arg(op, 3);
+        stdp_pre_cols_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6));
+      } else if (code == OP_STDP_POST_ROWS) {
+        const d = <usize>arg(op, 3);
+        stdp_post_rows_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6));
+      } else if (code == OP_SCALE_ROWS) {
+        const d = <usize>arg(op, 3);
+        scale_rows_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), load<f32>(<usize>arg(op, 4)), arg(op, 5) != 0);
       } else if (code == OP_COUNT_SPIKES) {
         const d = <usize>arg(op, 2);
         spike_count_f32(<usize>arg(op, 0), arg(op, 1), descPtr(d), descCount(d));

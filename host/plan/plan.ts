@@ -80,6 +80,8 @@ export interface ProjectionLayout {
   readonly normL2: boolean;
   /** int8 learning: the fixed weight step s (w = s q), from the plasticity bounds; else null. */
   readonly qStep: number | null;
+  /** 'pre-major' W[nIn][nOut] or 'post-major' WT[nOut][nIn]. */
+  readonly layout: 'pre-major' | 'post-major';
 }
 
 export interface InputLayout {
@@ -318,7 +320,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
         normL2 = 'targetNorm' in n;
       }
     }
-    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep };
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep, layout: pr.layout ?? 'pre-major' };
   });
 
   // Readout.
@@ -361,7 +363,10 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
   for (const pr of projections) {
     const target = popByName.get(pr.to)!;
     const targetI = target.state + STATE.I * target.nPad * 4;
-    if (pr.dtype === 'f32') {
+    const postMajor = pr.layout === 'post-major';
+    if (postMajor) {
+      op(OP.DENSE_GATHER_F32, PHASE_ALWAYS, `${pr.name}: synaptic input (post-major gather)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(targetI));
+    } else if (pr.dtype === 'f32') {
       op(OP.DENSE_F32, PHASE_ALWAYS, `${pr.name}: synaptic input`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(targetI));
     } else if (pr.dtype === 'int8') {
       op(OP.DENSE_I8, PHASE_ALWAYS, `${pr.name}: synaptic input (int8)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
@@ -373,7 +378,13 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     if (pr.stdpParams !== null) {
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams), N(0));
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(pr.stdpParams), N(1));
-      if (pr.dtype === 'int8') {
+      if (postMajor) {
+        op(OP.STDP_PRE_COLS, PHASE_LEARN, `${pr.name}: STDP pre pathway (columns)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
+        op(OP.STDP_POST_ROWS, PHASE_LEARN, `${pr.name}: STDP post pathway (rows)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
+        if (pr.normTarget !== null) {
+          op(OP.SCALE_ROWS, PHASE_LEARN, `${pr.name}: synaptic scaling (rows)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0));
+        }
+      } else if (pr.dtype === 'int8') {
         op(OP.STDP_PRE_I8, PHASE_LEARN, `${pr.name}: STDP pre pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prngAt));
         op(OP.STDP_POST_I8, PHASE_LEARN, `${pr.name}: STDP post pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prngAt));
         if (pr.normTarget !== null) {

@@ -61,6 +61,10 @@ export const OP = {
   STDP_PRE_I8: 17,
   STDP_POST_I8: 18,
   SCALE_COLUMNS_I8: 19,
+  DENSE_GATHER_F32: 20,
+  STDP_PRE_COLS: 21,
+  STDP_POST_ROWS: 22,
+  SCALE_ROWS: 23,
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;

@@ -32,6 +32,10 @@ export interface Kernels {
   scale_columns_f32(w: number, nIn: number, nOut: number, post: number, nPost: number, target: number, l2: number): void;
   stdp_pre_i8(w: number, nIn: number, nOut: number, pre: number, nPre: number, preTrace: number, postTrace: number, params: number, rng: number): void;
   stdp_post_i8(w: number, nIn: number, nOut: number, post: number, nPost: number, preTrace: number, postTrace: number, params: number, rng: number): void;
+  dense_gather_f32(wt: number, nIn: number, nOut: number, idx: number, nIdx: number, target: number): void;
+  stdp_pre_cols_f32(wt: number, nIn: number, nOut: number, pre: number, nPre: number, preTrace: number, postTrace: number, params: number): void;
+  stdp_post_rows_f32(wt: number, nIn: number, nOut: number, post: number, nPost: number, preTrace: number, postTrace: number, params: number): void;
+  scale_rows_f32(wt: number, nIn: number, nOut: number, post: number, nPost: number, target: number, l2: number): void;
   scale_columns_i8(w: number, nIn: number, nOut: number, post: number, nPost: number, target: number, l2: number, params: number, rng: number): void;
   readout_predict_f32(w: number, nFeat: number, nClass: number, x: number, scores: number): void;
   readout_learn_f32(w: number, nFeat: number, nClass: number, x: number, label: number, lr: number, scores: number, err: number): void;

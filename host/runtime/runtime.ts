@@ -294,7 +294,8 @@ export class Runtime {
     return pr;
   }
 
-  /** Live view of a projection's stored weights ([nIn][nOut] row-major): f32, int8 or int16. */
+  /** Live view of a projection's stored weights, in its layout ([nIn][nOut] for pre-major,
+   *  [nOut][nIn] for post-major): f32, int8 or int16. weightsF32() gives [nIn][nOut] always. */
   weights(name: string): Float32Array | Int8Array | Int16Array {
     const pr = this.projection(name);
     const n = pr.nIn * pr.nOut;
@@ -303,10 +304,11 @@ export class Runtime {
     return pr.dtype === 'f32' ? new Float32Array(buf, at, n) : pr.dtype === 'int8' ? new Int8Array(buf, at, n) : new Int16Array(buf, at, n);
   }
 
-  /** The weights as real values ([nIn][nOut]); integer weights are dequantised with their scales. */
+  /** The weights as real values, [nIn][nOut] whatever the layout; integer weights dequantised. */
   weightsF32(name: string): Float32Array {
     const pr = this.projection(name);
     const w = this.weights(name);
+    if (pr.layout === 'post-major') return transpose(w as Float32Array, pr.nOut, pr.nIn);
     if (pr.dtype === 'f32') return Float32Array.from(w);
     const scale = new Float32Array(this.memory.buffer, this.abs(pr.scale!), pr.nOut);
     const out = new Float32Array(w.length);
@@ -319,7 +321,7 @@ export class Runtime {
     const pr = this.projection(name);
     if (values.length !== pr.nIn * pr.nOut) throw new UsageError(`setWeights(${name}): expected ${pr.nIn * pr.nOut} values, got ${values.length}`);
     if (pr.dtype === 'f32') {
-      this.f32.set(values, this.abs(pr.weights) >> 2);
+      this.f32.set(pr.layout === 'post-major' ? transpose(values, pr.nIn, pr.nOut) : values, this.abs(pr.weights) >> 2);
       return;
     }
     if (pr.qStep !== null) {
@@ -385,6 +387,13 @@ export class Runtime {
   dispose(): void {
     this.kernels = null;
   }
+}
+
+/** Transpose of a row-major [rows][cols] matrix. */
+export function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+  return out;
 }
 
 /**

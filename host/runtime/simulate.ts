@@ -81,8 +81,10 @@ export function simulate(rt: Runtime, input: SpikeInputFile, opts: SimulateOptio
     const owner = key.slice(0, dot);
     const variable = key.slice(dot + 1);
     if (variable === 'w') {
+      const pr = rt.projection(owner);
+      // [nIn][nOut] order whatever the layout (a copy per step for post-major projections).
       const view = rt.weights(owner);
-      return { key, view: () => view };
+      return { key, view: pr.layout === 'post-major' ? () => rt.weightsF32(owner) : () => view };
     }
     if (!plan.populations.some((p) => p.name === owner)) {
       throw new UsageError(`cannot record "${key}": no population or projection "${owner}"`);

@@ -161,8 +161,13 @@ export interface ProjectionSpec {
   to: string;
   /** f32, or int8/int16 with one f32 scale per target neuron (inference only for now). */
   weights: { dtype: 'f32' | 'int8' | 'int16'; init: WeightInit };
-  /** Plasticity (f32 weights only). */
+  /** Plasticity (f32 weights, or int8 with stochastic rounding). */
   plasticity?: StdpPairSpec;
+  /**
+   * Weight layout (f32 only): 'pre-major' (default: rows per input, fast input events and LTD)
+   * or 'post-major' (rows per target neuron, fast LTP when targets fire often).
+   */
+  layout?: 'pre-major' | 'post-major';
 }
 
 export interface ReadoutSpec {

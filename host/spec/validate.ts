@@ -424,7 +424,7 @@ const COND_KEYS = ['model', 'tauMemMs', 'tauSynMs', 'eRevMv', 'eLeakMv', 'thresh
 const ADAPTATION_KEYS = ['tauMs', 'increment'] as const;
 const WTA_KEYS = ['k', 'inhibition', 'vFloor'] as const;
 const TEACHER_KEYS = ['classes', 'current', 'suppress'] as const;
-const PROJECTION_KEYS = ['name', 'from', 'to', 'weights', 'plasticity'] as const;
+const PROJECTION_KEYS = ['name', 'from', 'to', 'weights', 'plasticity', 'layout'] as const;
 const WEIGHTS_KEYS = ['dtype', 'init'] as const;
 const PLASTICITY_KEYS = [
   'rule',
@@ -981,6 +981,11 @@ function readProjection(
     }
   }
 
+  const layout = oneOf(ctx, o, path, 'layout', ['pre-major', 'post-major'] as const, true);
+  if (layout === 'post-major' && dtype !== undefined && dtype !== 'f32') {
+    ctx.add(join(path, 'layout'), `"post-major" needs f32 weights, got weights.dtype "${dtype}"`);
+  }
+
   if (
     ctx.count !== start ||
     from === undefined ||
@@ -997,6 +1002,7 @@ function readProjection(
     weights: { dtype, init },
   };
   if (plasticity !== undefined) spec.plasticity = plasticity;
+  if (layout !== undefined) spec.layout = layout;
   info.spec = spec;
   return info;
 }

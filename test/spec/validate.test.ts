@@ -73,6 +73,7 @@ function fullSpec(): Record<string, any> {
           xOffset: 0.4,
           normalize: { targetSum: 78 },
         },
+        layout: 'post-major',
       },
       {
         name: 'hidden->out',
