@@ -47,10 +47,10 @@ function printDemo(r: DemoReport, plan: ReturnType<typeof planModel>, out: Out):
   out(`neurite demo: model "${r.model}", seed ${r.seed}, ${r.trainSamples} digits learned online in one pass, ${r.testSamples} held out`);
   out('');
   out(table([
-    ['held-out accuracy', 'readout learning rate'],
-    [`spiking network        ${pct(r.accuracy)}`, String(r.readoutLearningRate)],
-    [`baseline (raw counts)  ${pct(r.baselineAccuracy)}`, String(r.baselineLearningRate)],
-    ...(r.ablation ? [[`plasticity off         ${pct(r.ablation.accuracy)}`, String(r.ablation.learningRate)]] : []),
+    ['', 'held-out accuracy', 'readout learning rate'],
+    ['spiking network', pct(r.accuracy), String(r.readoutLearningRate)],
+    ['baseline (raw event counts)', pct(r.baselineAccuracy), String(r.baselineLearningRate)],
+    ...(r.ablation ? [['plasticity off', pct(r.ablation.accuracy), String(r.ablation.learningRate)]] : []),
   ]));
   out('');
   out(`arena (budget ${r.budgetBytes === null ? 'none' : formatBytes(r.budgetBytes)}, memory ${formatBytes(r.memoryBytes)} incl. kernel data, never grown):`);
