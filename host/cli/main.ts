@@ -16,6 +16,8 @@ import { parseSpikeInput, simulate } from '../runtime/simulate.js';
 import { DEFAULT_NMNIST_MODEL, listModels, loadModelSpec } from '../spec/models.js';
 import { arenaTable, formatBytes, formatRate, pct, ProgressBar, table } from '../report/format.js';
 import { flagHelp, parseArgs, required, type FlagSpec } from './args.js';
+import { convertCommand, inspectCommand } from './events-commands.js';
+import { devices, profile } from './firmware-commands.js';
 
 type Out = (line: string) => void;
 
@@ -235,6 +237,10 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  inspect: inspectCommand,
+  convert: convertCommand,
+  devices,
+  profile,
   validate: {
     summary: 'validate a model spec file and list every problem',
     usage: 'neurite validate SPEC.json',
@@ -281,7 +287,7 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
   }
   try {
     const { values, positional } = parseArgs(name, rest, cmd.flags);
-    if (positional.length > 0 && name !== 'validate') throw new UsageError(`${name}: unexpected argument "${positional[0]}"`);
+    if (positional.length > 0 && !['validate', 'inspect', 'convert'].includes(name)) throw new UsageError(`${name}: unexpected argument "${positional[0]}"`);
     return await cmd.run(values, positional, out);
   } catch (e) {
     if (e instanceof NeuriteError) {
