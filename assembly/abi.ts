@@ -32,7 +32,10 @@ export const CTR_NEURON_UPDATES_COND: i32 = 17; // conductance-based LIF neuron 
 export const CTR_SYNOPS_I16: i32 = 18; // synaptic accumulations with int16 weights
 export const CTR_RNG_DRAWS: i32 = 19; // arena-PRNG draws (noise injection)
 export const CTR_EXP_EVALS: i32 = 20; // software exp evaluations (softmax readouts)
-export const COUNTER_COUNT: i32 = 21;
+export const CTR_NEURON_UPDATES_ESCAPE: i32 = 21; // stochastic escape-noise neuron updates
+export const CTR_NEURON_UPDATES_LIF_I16: i32 = 22; // fixed-point (int16) LIF neuron updates
+export const CTR_STP_UPDATES: i32 = 23; // short-term plasticity (u, x) event updates
+export const COUNTER_COUNT: i32 = 24;
 
 // ── Schedule opcodes ────────────────────────────────────────────────────────────────────────
 // A schedule is a list of ops, OP_WORDS i32 words each: [opcode, phaseMask, arg0 .. arg9].
@@ -62,6 +65,12 @@ export const OP_DENSE_GATHER_F32: i32 = 20; // (wt, nIn, nOut, srcDesc, target)
 export const OP_STDP_PRE_COLS: i32 = 21; // (wt, nIn, nOut, srcDesc, preTrace, postTrace, stdpParams)
 export const OP_STDP_POST_ROWS: i32 = 22; // (wt, nIn, nOut, dstDesc, preTrace, postTrace, stdpParams)
 export const OP_SCALE_ROWS: i32 = 23; // (wt, nIn, nOut, dstDesc, targetPtr, l2)
+export const OP_ESCAPE: i32 = 24; // (n, stateBase, params, listDesc, spikeBuf, margins, rng)
+export const OP_DECAY: i32 = 25; // (trace, n, alphaPtr, floorPtr): trace_decay_f32 with any block's slots
+export const OP_TRIPLET_PRE: i32 = 26; // (w, nIn, nOut, srcDesc, r1, r2, o1, params)
+export const OP_TRIPLET_POST: i32 = 27; // (w, nIn, nOut, dstDesc, r1, o1, o2, params)
+export const OP_SYMSTDP_PRE: i32 = 28; // (w, nIn, nOut, srcDesc, preTrace, postTrace, params)
+export const OP_SYMSTDP_POST: i32 = 29; // (w, nIn, nOut, dstDesc, preTrace, postTrace, params)
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;
@@ -91,6 +100,49 @@ export const IZH_SCHEME: i32 = 13; // i32: 0 = forward Euler, 1 = Izhikevich (20
 export const COND_K: i32 = 10; // dt / tau_m
 export const COND_E_REV: i32 = 11; // excitatory reversal potential, mV
 export const COND_E_LEAK: i32 = 12; // leak (rest) potential, mV
+// Escape-noise neuron (escape_step_f32) shares the LIF block (membrane, synapse, threshold b,
+// reset and refractory slots above; lif_reset_f32 resets it). Its own slots:
+export const ESC_INV_DELTA_U: i32 = 10; // 1 / Delta_u, inverse width of the escape nonlinearity
+export const ESC_DT_RHO0: i32 = 11; // dt * rho_0: escape rate at threshold times the step (dimensionless)
+
+// Fixed-point LIF (lif_step_i16), 8 i32 slots, and its state block of four int16 arrays of
+// nPad8 = n rounded up to 8 entries each.
+export const LIFX_SHIFT_MEM: i32 = 0; // i32 k_m in 0..15: v -= v >> k_m
+export const LIFX_SHIFT_SYN: i32 = 1; // i32 k_s in 0..15: i -= i >> k_s
+export const LIFX_V_TH: i32 = 2; // i32 threshold (spike when v > v_th)
+export const LIFX_V_RESET: i32 = 3; // i32 reset value (reset-to-value mode)
+export const LIFX_RESET_MODE: i32 = 4; // i32: 0 = to value, 1 = subtract threshold
+export const LIFX_REFRAC_HOLD: i32 = 5; // i32: updates held after a spike
+export const LIFX_PARAM_SLOTS: i32 = 8;
+export const LIFX_STATE_V: i32 = 0; // int16 membrane
+export const LIFX_STATE_I: i32 = 1; // int16 synaptic current
+export const LIFX_STATE_REFR: i32 = 2; // int16 refractory updates left
+export const LIFX_STATE_BIAS: i32 = 3; // int16 constant input
+export const LIFX_STATE_ARRAYS: i32 = 4;
+
+// Short-term plasticity (synapses/stp.ts), 64 f32 slots: U, then exp(-2^k dt / tau) tables.
+export const STP_U: i32 = 0; // baseline utilisation U in (0, 1]
+export const STP_DECAY_F: i32 = 1; // 31 slots: exp(-2^k dt / tau_F), k = 0..30 (0 when tau_F = 0)
+export const STP_DECAY_D: i32 = 32; // 31 slots: exp(-2^k dt / tau_D), k = 0..30
+export const STP_DECAY_TERMS: i32 = 31;
+export const STP_PARAM_SLOTS: i32 = 64;
+// STP state for nIn presynaptic units (nPad = nIn rounded up to 4): u f32 | x f32 | last i32.
+export const STP_STATE_U: i32 = 0;
+export const STP_STATE_X: i32 = 1;
+export const STP_STATE_LAST: i32 = 2; // step of the unit's last spike
+export const STP_STATE_ARRAYS: i32 = 3;
+
+// Event-driven 2D convolution (synapses/conv2d.ts), 12 i32 slots.
+export const CONV_W_IN: i32 = 0;
+export const CONV_H_IN: i32 = 1;
+export const CONV_C_IN: i32 = 2;
+export const CONV_C_OUT: i32 = 3;
+export const CONV_K: i32 = 4; // square kernel side
+export const CONV_STRIDE: i32 = 5;
+export const CONV_PAD: i32 = 6; // zero padding on every side
+export const CONV_W_OUT: i32 = 7; // floor((W_in + 2 pad - K) / stride) + 1
+export const CONV_H_OUT: i32 = 8; // floor((H_in + 2 pad - K) / stride) + 1
+export const CONV_PARAM_SLOTS: i32 = 12;
 
 // Neuron state block for n neurons (nPad = n rounded up to 4): five f32/i32 arrays of nPad.
 export const STATE_V: i32 = 0; // membrane
@@ -150,6 +202,81 @@ export const MODE_GAIN_MAX: i32 = 3;
 export const MODE_THR_MIN: i32 = 4;
 export const MODE_THR_MAX: i32 = 5;
 export const MODE_PARAM_SLOTS: i32 = 8;
+
+// Triplet STDP (plasticity/stdp_triplet.ts), 16 slots.
+export const TRIPLET_A2_PLUS: i32 = 0; // pair potentiation amplitude (post spike x r1)
+export const TRIPLET_A3_PLUS: i32 = 1; // triplet potentiation amplitude (post spike x r1 x o2)
+export const TRIPLET_A2_MINUS: i32 = 2; // pair depression amplitude (pre spike x o1)
+export const TRIPLET_A3_MINUS: i32 = 3; // triplet depression amplitude (pre spike x o1 x r2)
+export const TRIPLET_W_MIN: i32 = 4;
+export const TRIPLET_W_MAX: i32 = 5;
+export const TRIPLET_BOUNDS: i32 = 6; // i32: 0 = additive, 1 = multiplicative soft bounds (then clipped)
+export const TRIPLET_TRACE_MODE: i32 = 7; // i32: 0 = all-to-all (r += 1), 1 = nearest spike (r = 1)
+export const TRIPLET_ALPHA_R1: i32 = 8; // exp(-dt/tau_plus)
+export const TRIPLET_ALPHA_R2: i32 = 9; // exp(-dt/tau_x)
+export const TRIPLET_ALPHA_O1: i32 = 10; // exp(-dt/tau_minus)
+export const TRIPLET_ALPHA_O2: i32 = 11; // exp(-dt/tau_y)
+export const TRIPLET_TRACE_FLOOR: i32 = 12;
+export const TRIPLET_PARAM_SLOTS: i32 = 16;
+
+// Symmetric STDP (plasticity/stdp_symmetric.ts), 16 slots.
+export const SYMSTDP_ETA_PRE: i32 = 0; // potentiation on a pre spike x post trace
+export const SYMSTDP_ETA_POST: i32 = 1; // potentiation on a post spike x pre trace
+export const SYMSTDP_W_MIN: i32 = 2;
+export const SYMSTDP_W_MAX: i32 = 3;
+export const SYMSTDP_BOUNDS: i32 = 4; // i32: 0 = additive, 1 = multiplicative soft bound (then clipped)
+export const SYMSTDP_IMPULSE_PRE: i32 = 5;
+export const SYMSTDP_IMPULSE_POST: i32 = 6;
+export const SYMSTDP_TRACE_MODE: i32 = 7; // i32: 0 = all-to-all, 1 = nearest
+export const SYMSTDP_ALPHA_PRE: i32 = 8;
+export const SYMSTDP_ALPHA_POST: i32 = 9;
+export const SYMSTDP_TRACE_FLOOR: i32 = 10;
+export const SYMSTDP_SCALE_TARGET: i32 = 11; // L1 column sum for synaptic scaling (scale_columns_f32)
+export const SYMSTDP_PARAM_SLOTS: i32 = 16;
+
+// Sign-diverse Hebbian / anti-Hebbian plasticity (plasticity/hebb_signed.ts), 16 slots.
+export const HEBBSIGN_ETA_PRE: i32 = 0; // on a pre spike: dw = eta_pre s_j y_j
+export const HEBBSIGN_ETA_POST: i32 = 1; // on a post spike: dw = eta_post s_j x_i
+export const HEBBSIGN_W_MIN: i32 = 2;
+export const HEBBSIGN_W_MAX: i32 = 3;
+export const HEBBSIGN_BOUNDS: i32 = 4; // i32: 0 = additive, 1 = multiplicative soft bounds (then clipped)
+export const HEBBSIGN_IMPULSE_PRE: i32 = 5;
+export const HEBBSIGN_IMPULSE_POST: i32 = 6;
+export const HEBBSIGN_TRACE_MODE: i32 = 7; // i32: 0 = all-to-all, 1 = nearest
+export const HEBBSIGN_ALPHA_PRE: i32 = 8;
+export const HEBBSIGN_ALPHA_POST: i32 = 9;
+export const HEBBSIGN_TRACE_FLOOR: i32 = 10;
+export const HEBBSIGN_PARAM_SLOTS: i32 = 16;
+
+// Exponentiated-gradient updates under Dale's law (plasticity/eg_dale.ts), 8 slots.
+export const EGDALE_LR: i32 = 0;
+export const EGDALE_THETA_MIN: i32 = 1; // log-magnitude bounds, -87 <= min <= max <= 88
+export const EGDALE_THETA_MAX: i32 = 2;
+export const EGDALE_W_ABS_MIN: i32 = 3; // exp(theta_min) > 0
+export const EGDALE_W_ABS_MAX: i32 = 4; // exp(theta_max)
+export const EGDALE_PARAM_SLOTS: i32 = 8;
+
+// Discrete-conductance synapse (plasticity/discrete_conductance.ts), 8 slots.
+export const DCOND_W_MIN: i32 = 0;
+export const DCOND_W_MAX: i32 = 1;
+export const DCOND_LEVELS: i32 = 2; // i32: N conductance levels, 2..256 (state is u8)
+export const DCOND_STEP_UP: i32 = 3; // i32: levels per potentiating pulse
+export const DCOND_STEP_DOWN: i32 = 4; // i32: levels per depressing pulse
+export const DCOND_UNIDIRECTIONAL: i32 = 5; // i32: 1 = depressing pulses are not applied
+export const DCOND_X_TH: i32 = 6; // post pathway: inputs with trace > X_TH potentiate, others depress
+export const DCOND_E_TH: i32 = 7; // pre pathway: e > E_TH potentiates, e < -E_TH depresses
+export const DCOND_PARAM_SLOTS: i32 = 8;
+
+// Tempotron (plasticity/tempotron.ts), 8 slots.
+export const TEMPOTRON_V_TH: i32 = 0; // firing threshold theta on V_max
+export const TEMPOTRON_LR: i32 = 1;
+export const TEMPOTRON_W_MIN: i32 = 2;
+export const TEMPOTRON_W_MAX: i32 = 3;
+export const TEMPOTRON_K_SCALE: i32 = 4; // c = beta / (alpha_m - alpha_s): K_i = c (a_i - b_i)
+export const TEMPOTRON_ALPHA_M: i32 = 5; // decay of the a traces, = the LIF alpha_m
+export const TEMPOTRON_ALPHA_S: i32 = 6; // decay of the b traces, = the LIF alpha_s
+export const TEMPOTRON_TRACE_FLOOR: i32 = 7;
+export const TEMPOTRON_PARAM_SLOTS: i32 = 8;
 
 // A spike list descriptor: [ptr to u32 indices, count] as two i32.
 export const DESC_PTR: i32 = 0;

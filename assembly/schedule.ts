@@ -14,8 +14,12 @@ import {
   OP_TRACE_DECAY, OP_STDP_PRE, OP_STDP_POST, OP_SCALE_COLUMNS, OP_COUNT_SPIKES,
   CTR_STEPS, CTR_EVENTS_IN, STDP_TRACE_FLOOR, OP_IZH, OP_LIF_COND, OP_DENSE_I16, OP_FLUSH_I16,
   OP_STDP_PRE_I8, OP_STDP_POST_I8, OP_SCALE_COLUMNS_I8,
-  OP_DENSE_GATHER_F32, OP_STDP_PRE_COLS, OP_STDP_POST_ROWS, OP_SCALE_ROWS,
+  OP_DENSE_GATHER_F32, OP_STDP_PRE_COLS, OP_STDP_POST_ROWS, OP_SCALE_ROWS, OP_ESCAPE,
+  OP_DECAY, OP_TRIPLET_PRE, OP_TRIPLET_POST, OP_SYMSTDP_PRE, OP_SYMSTDP_POST,
 } from './abi';
+import { triplet_pre_f32, triplet_post_f32 } from './plasticity/stdp_triplet';
+import { symstdp_pre_f32, symstdp_post_f32 } from './plasticity/stdp_symmetric';
+import { escape_step_f32 } from './neurons/escape';
 import { dense_gather_f32, stdp_pre_cols_f32, stdp_post_rows_f32, scale_rows_f32 } from './plasticity/stdp_post_major';
 import { stdp_pre_i8, stdp_post_i8, scale_columns_i8 } from './plasticity/stdp_i8';
 import { lif_cond_step_f32 } from './neurons/lif_cond';
@@ -84,6 +88,12 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
         const ns = lif_cond_step_f32(arg(op, 0), <usize>arg(op, 1), <usize>arg(op, 2), buf, <usize>arg(op, 5));
         store<u32>(d, <u32>buf);
         store<i32>(d, ns, 4);
+      } else if (code == OP_ESCAPE) {
+        const d = <usize>arg(op, 3);
+        const buf = <usize>arg(op, 4);
+        const ns = escape_step_f32(arg(op, 0), <usize>arg(op, 1), <usize>arg(op, 2), <usize>arg(op, 6), buf, <usize>arg(op, 5));
+        store<u32>(d, <u32>buf);
+        store<i32>(d, ns, 4);
       } else if (code == OP_WTA) {
         const d = <usize>arg(op, 2);
         const kept = wta_select_f32(arg(op, 0), <usize>arg(op, 1), descPtr(d), <usize>arg(op, 3), descCount(d), <usize>arg(op, 4));
@@ -139,6 +149,20 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
       } else if (code == OP_SCALE_ROWS) {
         const d = <usize>arg(op, 3);
         scale_rows_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), load<f32>(<usize>arg(op, 4)), arg(op, 5) != 0);
+      } else if (code == OP_DECAY) {
+        trace_decay_f32(<usize>arg(op, 0), arg(op, 1), load<f32>(<usize>arg(op, 2)), load<f32>(<usize>arg(op, 3)));
+      } else if (code == OP_TRIPLET_PRE) {
+        const d = <usize>arg(op, 3);
+        triplet_pre_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7));
+      } else if (code == OP_TRIPLET_POST) {
+        const d = <usize>arg(op, 3);
+        triplet_post_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7));
+      } else if (code == OP_SYMSTDP_PRE) {
+        const d = <usize>arg(op, 3);
+        symstdp_pre_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6));
+      } else if (code == OP_SYMSTDP_POST) {
+        const d = <usize>arg(op, 3);
+        symstdp_post_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6));
       } else if (code == OP_COUNT_SPIKES) {
         const d = <usize>arg(op, 2);
         spike_count_f32(<usize>arg(op, 0), arg(op, 1), descPtr(d), descCount(d));

@@ -170,17 +170,21 @@ export function estimateInstructions(plan: Plan, w: Workload, table: BuildTable)
     addWidth('trace_decay_f32', pr.nOut, ls, 'traceUpdates');
     const preEvents = spikesOf(pr.from, learnC);
     const postSpikes = spikesOf(pr.to, learnC);
-    const post = ps.etaPlus !== 0 ? postSpikes * pr.nIn : 0;
+    // Rules other than stdp-pair walk the same rows and columns; they are costed with the pair
+    // kernels' per-op figures (an approximation until their own instruction counts are derived).
+    const etaPlus = ps.rule === 'stdp-pair' ? ps.etaPlus : ps.rule === 'stdp-triplet' ? ps.a2Plus + ps.a3Plus : ps.etaPost;
+    const etaMinus = ps.rule === 'stdp-pair' ? ps.etaMinus : ps.rule === 'stdp-triplet' ? ps.a2Minus + ps.a3Minus : ps.etaPre;
+    const post = etaPlus !== 0 ? postSpikes * pr.nIn : 0;
     const scale = ps.normalize ? postSpikes * pr.nIn : 0;
-    const preKernel = ps.etaMinus !== 0 ? 'stdp_pre_f32' : 'stdp_pre_f32:inactive';
-    const postKernel = ps.etaPlus !== 0 ? 'stdp_post_f32' : 'stdp_post_f32:inactive';
+    const preKernel = etaMinus !== 0 ? 'stdp_pre_f32' : 'stdp_pre_f32:inactive';
+    const postKernel = etaPlus !== 0 ? 'stdp_post_f32' : 'stdp_post_f32:inactive';
     add(preKernel, 'call', 'kernelCalls', ls);
-    if (ps.etaMinus !== 0) add(preKernel, 'activeCall', 'kernelCalls', Math.min(ls, preEvents));
+    if (etaMinus !== 0) add(preKernel, 'activeCall', 'kernelCalls', Math.min(ls, preEvents));
     add(preKernel, 'bumps', 'traceUpdates', preEvents);
     add(postKernel, 'call', 'kernelCalls', ls);
-    if (ps.etaPlus !== 0) add(postKernel, 'activeCall', 'kernelCalls', Math.min(ls, postSpikes));
+    if (etaPlus !== 0) add(postKernel, 'activeCall', 'kernelCalls', Math.min(ls, postSpikes));
     add(postKernel, 'bumps', 'traceUpdates', postSpikes);
-    if (ps.etaMinus !== 0) addWidth(preKernel, pr.nOut, preEvents, 'weightUpdates', 'upd_w');
+    if (etaMinus !== 0) addWidth(preKernel, pr.nOut, preEvents, 'weightUpdates', 'upd_w');
     add(postKernel, 'upd_w1', 'weightUpdates', post);
     if (ps.normalize) {
       const sk = 'targetNorm' in ps.normalize ? 'scale_columns_f32' : 'scale_columns_f32:l1';

@@ -9,7 +9,7 @@
 import { BudgetError } from '../errors.js';
 import type { LifNeuronSpec, ModelSpec, PopulationSpec, ProjectionSpec } from '../spec/types.js';
 import {
-  ABI_VERSION, COND, COUNTER_COUNT, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, WTA,
+  ABI_VERSION, COND, COUNTER_COUNT, ESC, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, SYMSTDP, TRIPLET, WTA,
 } from '../runtime/abi.js';
 
 export type RegionKind =
@@ -82,6 +82,10 @@ export interface ProjectionLayout {
   readonly qStep: number | null;
   /** 'pre-major' W[nIn][nOut] or 'post-major' WT[nOut][nIn]. */
   readonly layout: 'pre-major' | 'post-major';
+  /** The plasticity rule (null = static weights); stdpParams holds that rule's parameter block. */
+  readonly rule: 'stdp-pair' | 'stdp-triplet' | 'stdp-symmetric' | null;
+  /** Traces beyond preTrace/postTrace (the triplet rule's slow r2 [nIn] and o2 [nOut]). */
+  readonly extraTraces: readonly { readonly offset: number; readonly n: number }[];
 }
 
 export interface InputLayout {
@@ -204,8 +208,8 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     let stepOp: number;
     let rest: { v: number; b: number | null };
     let resetValue: number;
-    if (nrn.model === 'lif') {
-      const c = lifConstants(nrn, dt);
+    if (nrn.model === 'lif' || nrn.model === 'lif-escape') {
+      const c = lifConstants({ ...nrn, model: 'lif' }, dt);
       resetValue = nrn.reset.mode === 'value' ? nrn.reset.value : 0;
       f32(params, LIF.ALPHA_M, c.alphaM);
       f32(params, LIF.ALPHA_S, c.alphaS);
@@ -218,6 +222,11 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       f32(params, LIF.ALPHA_B, c.alphaB);
       f32(params, LIF.D_THETA, c.dTheta);
       stepOp = OP.LIF;
+      if (nrn.model === 'lif-escape') {
+        f32(params, ESC.INV_DELTA_U, 1 / nrn.deltaU);
+        f32(params, ESC.DT_RHO0, (dt * nrn.escapeRateHz) / 1000);
+        stepOp = OP.ESCAPE;
+      }
       rest = { v: 0, b: null };
     } else if (nrn.model === 'lif-cond') {
       resetValue = nrn.reset.mode === 'value' ? nrn.reset.value : 0;
@@ -292,8 +301,9 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     let normTarget: number | null = null;
     let normL2 = false;
     let qStep: number | null = null;
+    const extraTraces: { offset: number; n: number }[] = [];
     const pl = pr.plasticity;
-    if (pl) {
+    if (pl && pl.rule === 'stdp-pair') {
       stdpParams = alloc(`${name}.stdpParams`, 'params', STDP.PARAM_SLOTS * 4);
       f32(stdpParams, STDP.ETA_PLUS, pl.etaPlus);
       f32(stdpParams, STDP.ETA_MINUS, pl.etaMinus);
@@ -311,8 +321,42 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
         qStep = Math.max(Math.abs(pl.wMin), Math.abs(pl.wMax)) / 127;
         f32(stdpParams, STDP.Q_STEP, qStep);
       }
+    } else if (pl && pl.rule === 'stdp-triplet') {
+      stdpParams = alloc(`${name}.tripletParams`, 'params', TRIPLET.PARAM_SLOTS * 4);
+      f32(stdpParams, TRIPLET.A2_PLUS, pl.a2Plus);
+      f32(stdpParams, TRIPLET.A3_PLUS, pl.a3Plus);
+      f32(stdpParams, TRIPLET.A2_MINUS, pl.a2Minus);
+      f32(stdpParams, TRIPLET.A3_MINUS, pl.a3Minus);
+      f32(stdpParams, TRIPLET.W_MIN, pl.wMin);
+      f32(stdpParams, TRIPLET.W_MAX, pl.wMax);
+      i32(stdpParams, TRIPLET.BOUNDS, pl.bounds === 'multiplicative' ? 1 : 0);
+      i32(stdpParams, TRIPLET.TRACE_MODE, pl.pairing === 'nearest' ? 1 : 0);
+      f32(stdpParams, TRIPLET.ALPHA_R1, Math.exp(-dt / pl.tauPlusMs));
+      f32(stdpParams, TRIPLET.ALPHA_R2, Math.exp(-dt / pl.tauXMs));
+      f32(stdpParams, TRIPLET.ALPHA_O1, Math.exp(-dt / pl.tauMinusMs));
+      f32(stdpParams, TRIPLET.ALPHA_O2, Math.exp(-dt / pl.tauYMs));
+      f32(stdpParams, TRIPLET.TRACE_FLOOR, 1e-30);
+    } else if (pl && pl.rule === 'stdp-symmetric') {
+      stdpParams = alloc(`${name}.symStdpParams`, 'params', SYMSTDP.PARAM_SLOTS * 4);
+      f32(stdpParams, SYMSTDP.ETA_PRE, pl.etaPre);
+      f32(stdpParams, SYMSTDP.ETA_POST, pl.etaPost);
+      f32(stdpParams, SYMSTDP.W_MIN, pl.wMin);
+      f32(stdpParams, SYMSTDP.W_MAX, pl.wMax);
+      i32(stdpParams, SYMSTDP.BOUNDS, pl.bounds === 'multiplicative' ? 1 : 0);
+      f32(stdpParams, SYMSTDP.IMPULSE_PRE, 1);
+      f32(stdpParams, SYMSTDP.IMPULSE_POST, 1);
+      i32(stdpParams, SYMSTDP.TRACE_MODE, pl.pairing === 'nearest' ? 1 : 0);
+      f32(stdpParams, SYMSTDP.ALPHA_PRE, Math.exp(-dt / pl.tauPreMs));
+      f32(stdpParams, SYMSTDP.ALPHA_POST, Math.exp(-dt / pl.tauPostMs));
+      f32(stdpParams, SYMSTDP.TRACE_FLOOR, 1e-30);
+    }
+    if (pl) {
       preTrace = alloc(`${name}.preTrace`, 'traces', pad4(nIn) * 4);
       postTrace = alloc(`${name}.postTrace`, 'traces', pad4(nOut) * 4);
+      if (pl.rule === 'stdp-triplet') {
+        extraTraces.push({ offset: alloc(`${name}.preTraceSlow`, 'traces', pad4(nIn) * 4), n: nIn });
+        extraTraces.push({ offset: alloc(`${name}.postTraceSlow`, 'traces', pad4(nOut) * 4), n: nOut });
+      }
       if (pl.normalize) {
         normTarget = alloc(`${name}.normTarget`, 'params', 4);
         const n = pl.normalize;
@@ -320,7 +364,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
         normL2 = 'targetNorm' in n;
       }
     }
-    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep, layout: pr.layout ?? 'pre-major' };
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep, layout: pr.layout ?? 'pre-major', rule: pl?.rule ?? null, extraTraces };
   });
 
   // Readout.
@@ -342,7 +386,6 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
 
   const counters = alloc('counters', 'counters', COUNTER_COUNT * 8);
   const prng = alloc('prng', 'prng', 16);
-  const prngAt = prng;
   const clock = alloc('clock', 'clock', 8);
 
   // Schedule (Brian2 order: neurons integrate and threshold -> synapses -> resets).
@@ -355,7 +398,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
 
   op(OP.INPUT, PHASE_ALWAYS, 'input', A(inputDesc), A(inputOffsets), A(inputIndices));
   for (const p of populations) {
-    op(p.stepOp, PHASE_ALWAYS, `${p.name}: integrate and threshold`, N(p.size), A(p.state), A(p.params), A(p.desc), A(p.spikeBuf), A(p.margins));
+    op(p.stepOp, PHASE_ALWAYS, `${p.name}: integrate and threshold`, N(p.size), A(p.state), A(p.params), A(p.desc), A(p.spikeBuf), A(p.margins), A(prng));
     if (p.wtaParams !== null) {
       op(OP.WTA, PHASE_ALWAYS, `${p.name}: winner-take-all`, N(p.size), A(p.state), A(p.desc), A(p.margins), A(p.wtaParams));
     }
@@ -375,7 +418,26 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       op(OP.DENSE_I16, PHASE_ALWAYS, `${pr.name}: synaptic input (int16)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
       op(OP.FLUSH_I16, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
     }
-    if (pr.stdpParams !== null) {
+    if (pr.rule === 'stdp-triplet' || pr.rule === 'stdp-symmetric') {
+      const slot = (k: number) => pr.stdpParams! + k * 4;
+      const triplet = pr.rule === 'stdp-triplet';
+      const floor = slot(triplet ? TRIPLET.TRACE_FLOOR : SYMSTDP.TRACE_FLOOR);
+      op(OP.DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(slot(triplet ? TRIPLET.ALPHA_R1 : SYMSTDP.ALPHA_PRE)), A(floor));
+      op(OP.DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(slot(triplet ? TRIPLET.ALPHA_O1 : SYMSTDP.ALPHA_POST)), A(floor));
+      if (triplet) {
+        const [r2, o2] = pr.extraTraces;
+        op(OP.DECAY, PHASE_LEARN, `${pr.name}: slow pre trace decay`, A(r2.offset), N(pr.nIn), A(slot(TRIPLET.ALPHA_R2)), A(floor));
+        op(OP.DECAY, PHASE_LEARN, `${pr.name}: slow post trace decay`, A(o2.offset), N(pr.nOut), A(slot(TRIPLET.ALPHA_O2)), A(floor));
+        op(OP.TRIPLET_PRE, PHASE_LEARN, `${pr.name}: triplet STDP pre pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(r2.offset), A(pr.postTrace!), A(pr.stdpParams!));
+        op(OP.TRIPLET_POST, PHASE_LEARN, `${pr.name}: triplet STDP post pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(o2.offset), A(pr.stdpParams!));
+      } else {
+        op(OP.SYMSTDP_PRE, PHASE_LEARN, `${pr.name}: symmetric STDP pre pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams!));
+        op(OP.SYMSTDP_POST, PHASE_LEARN, `${pr.name}: symmetric STDP post pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams!));
+      }
+      if (pr.normTarget !== null) {
+        op(OP.SCALE_COLUMNS, PHASE_LEARN, `${pr.name}: synaptic scaling`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0));
+      }
+    } else if (pr.stdpParams !== null) {
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams), N(0));
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(pr.stdpParams), N(1));
       if (postMajor) {
@@ -385,10 +447,10 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
           op(OP.SCALE_ROWS, PHASE_LEARN, `${pr.name}: synaptic scaling (rows)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0));
         }
       } else if (pr.dtype === 'int8') {
-        op(OP.STDP_PRE_I8, PHASE_LEARN, `${pr.name}: STDP pre pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prngAt));
-        op(OP.STDP_POST_I8, PHASE_LEARN, `${pr.name}: STDP post pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prngAt));
+        op(OP.STDP_PRE_I8, PHASE_LEARN, `${pr.name}: STDP pre pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prng));
+        op(OP.STDP_POST_I8, PHASE_LEARN, `${pr.name}: STDP post pathway (int8, stochastic rounding)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams), A(prng));
         if (pr.normTarget !== null) {
-          op(OP.SCALE_COLUMNS_I8, PHASE_LEARN, `${pr.name}: synaptic scaling (int8)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0), A(pr.stdpParams), A(prngAt));
+          op(OP.SCALE_COLUMNS_I8, PHASE_LEARN, `${pr.name}: synaptic scaling (int8)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.normTarget), N(pr.normL2 ? 1 : 0), A(pr.stdpParams), A(prng));
         }
       } else {
         op(OP.STDP_PRE, PHASE_LEARN, `${pr.name}: STDP pre pathway`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));

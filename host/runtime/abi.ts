@@ -31,6 +31,9 @@ export const COUNTERS = [
   { key: 'synopsI16', abi: 'CTR_SYNOPS_I16', doc: 'synaptic accumulations with int16 weights' },
   { key: 'rngDraws', abi: 'CTR_RNG_DRAWS', doc: 'arena-PRNG draws (noise injection)' },
   { key: 'expEvals', abi: 'CTR_EXP_EVALS', doc: 'software exp evaluations (softmax readouts)' },
+  { key: 'neuronUpdatesEscape', abi: 'CTR_NEURON_UPDATES_ESCAPE', doc: 'stochastic escape-noise neuron updates' },
+  { key: 'neuronUpdatesLifI16', abi: 'CTR_NEURON_UPDATES_LIF_I16', doc: 'fixed-point (int16) LIF neuron updates' },
+  { key: 'stpUpdates', abi: 'CTR_STP_UPDATES', doc: 'short-term plasticity (u, x) event updates' },
 ] as const;
 
 export type CounterKey = (typeof COUNTERS)[number]['key'];
@@ -65,6 +68,12 @@ export const OP = {
   STDP_PRE_COLS: 21,
   STDP_POST_ROWS: 22,
   SCALE_ROWS: 23,
+  ESCAPE: 24,
+  DECAY: 25,
+  TRIPLET_PRE: 26,
+  TRIPLET_POST: 27,
+  SYMSTDP_PRE: 28,
+  SYMSTDP_POST: 29,
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;
@@ -90,6 +99,49 @@ export const CLASSP = { ETA: 0, EPS: 1, THRESHOLD: 2, POWER: 3, W_MIN: 4, W_MAX:
 /** Per-neuron gain/threshold mode adaptation block. */
 export const MODE = { ETA_GAIN: 0, ETA_THR: 1, GAIN_MIN: 2, GAIN_MAX: 3, THR_MIN: 4, THR_MAX: 5, PARAM_SLOTS: 8 } as const;
 
+/** Escape-noise neuron slots of the neuron parameter block. */
+export const ESC = { INV_DELTA_U: 10, DT_RHO0: 11 } as const;
+/** Fixed-point LIF: i32 parameter slots and the int16 state block's arrays. */
+export const LIFX = {
+  SHIFT_MEM: 0, SHIFT_SYN: 1, V_TH: 2, V_RESET: 3, RESET_MODE: 4, REFRAC_HOLD: 5, PARAM_SLOTS: 8,
+  STATE_V: 0, STATE_I: 1, STATE_REFR: 2, STATE_BIAS: 3, STATE_ARRAYS: 4,
+} as const;
+/** Short-term plasticity parameter block and state arrays. */
+export const STP = {
+  U: 0, DECAY_F: 1, DECAY_D: 32, DECAY_TERMS: 31, PARAM_SLOTS: 64,
+  STATE_U: 0, STATE_X: 1, STATE_LAST: 2, STATE_ARRAYS: 3,
+} as const;
+/** Event-driven 2D convolution geometry block (i32 slots). */
+export const CONV = {
+  W_IN: 0, H_IN: 1, C_IN: 2, C_OUT: 3, K: 4, STRIDE: 5, PAD: 6, W_OUT: 7, H_OUT: 8, PARAM_SLOTS: 12,
+} as const;
+
+/** Triplet STDP block (plasticity/stdp_triplet.ts). */
+export const TRIPLET = {
+  A2_PLUS: 0, A3_PLUS: 1, A2_MINUS: 2, A3_MINUS: 3, W_MIN: 4, W_MAX: 5, BOUNDS: 6, TRACE_MODE: 7,
+  ALPHA_R1: 8, ALPHA_R2: 9, ALPHA_O1: 10, ALPHA_O2: 11, TRACE_FLOOR: 12, PARAM_SLOTS: 16,
+} as const;
+/** Symmetric STDP block (plasticity/stdp_symmetric.ts). */
+export const SYMSTDP = {
+  ETA_PRE: 0, ETA_POST: 1, W_MIN: 2, W_MAX: 3, BOUNDS: 4, IMPULSE_PRE: 5, IMPULSE_POST: 6, TRACE_MODE: 7,
+  ALPHA_PRE: 8, ALPHA_POST: 9, TRACE_FLOOR: 10, SCALE_TARGET: 11, PARAM_SLOTS: 16,
+} as const;
+/** Sign-diverse Hebbian block (plasticity/hebb_signed.ts). */
+export const HEBBSIGN = {
+  ETA_PRE: 0, ETA_POST: 1, W_MIN: 2, W_MAX: 3, BOUNDS: 4, IMPULSE_PRE: 5, IMPULSE_POST: 6, TRACE_MODE: 7,
+  ALPHA_PRE: 8, ALPHA_POST: 9, TRACE_FLOOR: 10, PARAM_SLOTS: 16,
+} as const;
+/** Exponentiated-gradient Dale's-law block (plasticity/eg_dale.ts). */
+export const EGDALE = { LR: 0, THETA_MIN: 1, THETA_MAX: 2, W_ABS_MIN: 3, W_ABS_MAX: 4, PARAM_SLOTS: 8 } as const;
+/** Discrete-conductance synapse block (plasticity/discrete_conductance.ts). */
+export const DCOND = {
+  W_MIN: 0, W_MAX: 1, LEVELS: 2, STEP_UP: 3, STEP_DOWN: 4, UNIDIRECTIONAL: 5, X_TH: 6, E_TH: 7, PARAM_SLOTS: 8,
+} as const;
+/** Tempotron block (plasticity/tempotron.ts). */
+export const TEMPOTRON = {
+  V_TH: 0, LR: 1, W_MIN: 2, W_MAX: 3, K_SCALE: 4, ALPHA_M: 5, ALPHA_S: 6, TRACE_FLOOR: 7, PARAM_SLOTS: 8,
+} as const;
+
 /** Expected values of every exported ABI global. */
 function expectedGlobals(): Record<string, number> {
   const g: Record<string, number> = {
@@ -107,11 +159,21 @@ function expectedGlobals(): Record<string, number> {
   for (const [k, v] of Object.entries(STATE)) g[`STATE_${k}`] = v;
   for (const [k, v] of Object.entries(IZH)) g[`IZH_${k}`] = v;
   for (const [k, v] of Object.entries(COND)) g[`COND_${k}`] = v;
+  for (const [k, v] of Object.entries(ESC)) g[`ESC_${k}`] = v;
+  for (const [k, v] of Object.entries(LIFX)) g[`LIFX_${k}`] = v;
+  for (const [k, v] of Object.entries(STP)) g[`STP_${k}`] = v;
+  for (const [k, v] of Object.entries(CONV)) g[`CONV_${k}`] = v;
   for (const [k, v] of Object.entries(WTA)) g[`WTA_${k}`] = v;
   for (const [k, v] of Object.entries(STDP)) g[`STDP_${k}`] = v;
   for (const [k, v] of Object.entries(ELIG)) g[`ELIG_${k}`] = v;
   for (const [k, v] of Object.entries(CLASSP)) g[`CLASSP_${k}`] = v;
   for (const [k, v] of Object.entries(MODE)) g[`MODE_${k}`] = v;
+  for (const [k, v] of Object.entries(TRIPLET)) g[`TRIPLET_${k}`] = v;
+  for (const [k, v] of Object.entries(SYMSTDP)) g[`SYMSTDP_${k}`] = v;
+  for (const [k, v] of Object.entries(HEBBSIGN)) g[`HEBBSIGN_${k}`] = v;
+  for (const [k, v] of Object.entries(EGDALE)) g[`EGDALE_${k}`] = v;
+  for (const [k, v] of Object.entries(DCOND)) g[`DCOND_${k}`] = v;
+  for (const [k, v] of Object.entries(TEMPOTRON)) g[`TEMPOTRON_${k}`] = v;
   return g;
 }
 

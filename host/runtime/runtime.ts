@@ -209,6 +209,7 @@ export class Runtime {
     for (const pr of this.plan.projections) {
       if (pr.preTrace !== null) this.f32.fill(0, this.abs(pr.preTrace) >> 2, (this.abs(pr.preTrace) >> 2) + Math.ceil(pr.nIn / 4) * 4);
       if (pr.postTrace !== null) this.f32.fill(0, this.abs(pr.postTrace) >> 2, (this.abs(pr.postTrace) >> 2) + Math.ceil(pr.nOut / 4) * 4);
+      for (const t of pr.extraTraces) this.f32.fill(0, this.abs(t.offset) >> 2, (this.abs(t.offset) >> 2) + Math.ceil(t.n / 4) * 4);
       if (pr.acc !== null) new Uint8Array(this.memory.buffer, this.abs(pr.acc), Math.ceil(pr.nOut / 4) * 4 * (pr.dtype === 'int8' ? 2 : 4)).fill(0);
     }
     if (this.plan.input.counts !== null) {

@@ -97,7 +97,20 @@ export interface LifCondNeuronSpec {
   synapseDecay?: 'exact' | 'euler';
 }
 
-export type NeuronSpec = LifNeuronSpec | IzhikevichNeuronSpec | LifCondNeuronSpec;
+/**
+ * Stochastic LIF with escape noise (Gerstner & Kistler 2002): the LIF membrane of `lif`, but it
+ * fires with probability 1 - exp(-dt rho0 exp((v - theta) / deltaU)) per step instead of at a
+ * hard threshold. Random numbers come from the arena PRNG (seeded, checkpointed).
+ */
+export interface LifEscapeNeuronSpec extends Omit<LifNeuronSpec, 'model'> {
+  model: 'lif-escape';
+  /** Escape rate at threshold, Hz (> 0). */
+  escapeRateHz: number;
+  /** Width of the soft threshold, in membrane units (> 0). */
+  deltaU: number;
+}
+
+export type NeuronSpec = LifNeuronSpec | IzhikevichNeuronSpec | LifCondNeuronSpec | LifEscapeNeuronSpec;
 
 export interface WtaSpec {
   /** Winners kept per step (>= 1). */
@@ -152,6 +165,51 @@ export interface StdpPairSpec {
   normalize?: { targetSum: number } | { targetNorm: number };
 }
 
+/**
+ * Triplet STDP (Pfister & Gerstner 2006): pair terms plus a slow post trace in LTP and a slow pre
+ * trace in LTD, so potentiation grows with pairing frequency. Amplitudes >= 0 in weight units.
+ */
+export interface StdpTripletSpec {
+  rule: 'stdp-triplet';
+  tauPlusMs: number;
+  tauMinusMs: number;
+  /** Slow presynaptic trace (LTD triplet term), ms. */
+  tauXMs: number;
+  /** Slow postsynaptic trace (LTP triplet term), ms. */
+  tauYMs: number;
+  a2Plus: number;
+  a3Plus: number;
+  a2Minus: number;
+  a3Minus: number;
+  wMin: number;
+  wMax: number;
+  bounds: 'additive' | 'multiplicative';
+  pairing: 'all-to-all' | 'nearest';
+  normalize?: { targetSum: number } | { targetNorm: number };
+}
+
+/**
+ * Symmetric STDP (Hao et al. 2020): potentiation for both spike orders, decaying with |dt|;
+ * competition comes from synaptic scaling (`normalize`) and the adaptive threshold, supervision
+ * from a population teacher.
+ */
+export interface StdpSymmetricSpec {
+  rule: 'stdp-symmetric';
+  tauPreMs: number;
+  tauPostMs: number;
+  /** Potentiation on a pre spike, times the post trace (>= 0). */
+  etaPre: number;
+  /** Potentiation on a post spike, times the pre trace (>= 0). */
+  etaPost: number;
+  wMin: number;
+  wMax: number;
+  bounds: 'additive' | 'multiplicative';
+  pairing: 'all-to-all' | 'nearest';
+  normalize?: { targetSum: number } | { targetNorm: number };
+}
+
+export type PlasticitySpec = StdpPairSpec | StdpTripletSpec | StdpSymmetricSpec;
+
 export interface ProjectionSpec {
   /** Optional name; default `${from}->${to}`. */
   name?: string;
@@ -161,8 +219,8 @@ export interface ProjectionSpec {
   to: string;
   /** f32, or int8/int16 with one f32 scale per target neuron (inference only for now). */
   weights: { dtype: 'f32' | 'int8' | 'int16'; init: WeightInit };
-  /** Plasticity (f32 weights, or int8 with stochastic rounding). */
-  plasticity?: StdpPairSpec;
+  /** Plasticity (f32 weights; stdp-pair also on int8 weights with stochastic rounding). */
+  plasticity?: PlasticitySpec;
   /**
    * Weight layout (f32 only): 'pre-major' (default: rows per input, fast input events and LTD)
    * or 'post-major' (rows per target neuron, fast LTP when targets fire often).

@@ -18,12 +18,14 @@ import {
   type LifNeuronSpec,
   type IzhikevichNeuronSpec,
   type LifCondNeuronSpec,
+  type LifEscapeNeuronSpec,
   type NeuronSpec,
   type ModelSpec,
   type PopulationSpec,
   type ProjectionSpec,
   type ReadoutSpec,
   type StdpPairSpec,
+  type PlasticitySpec,
   type TeacherSpec,
   type WeightInit,
   type WtaSpec,
@@ -692,7 +694,21 @@ function readPopulation(ctx: Ctx, v: unknown, path: string): PopulationInfo {
 function readNeuron(ctx: Ctx, v: unknown, path: string): NeuronSpec | undefined {
   if (isObj(v) && get(v, 'model') === 'izhikevich') return readIzhikevich(ctx, v, path);
   if (isObj(v) && get(v, 'model') === 'lif-cond') return readLifCond(ctx, v, path);
+  if (isObj(v) && get(v, 'model') === 'lif-escape') return readLifEscape(ctx, v, path);
   return readLif(ctx, v, path);
+}
+
+function readLifEscape(ctx: Ctx, v: unknown, path: string): LifEscapeNeuronSpec | undefined {
+  if (!isObj(v)) return undefined;
+  // The LIF part is validated by readLif (same fields, same paths); the two escape fields here.
+  const { escapeRateHz: _rate, deltaU: _width, ...rest } = v as Record<string, unknown>;
+  const start = ctx.count;
+  const lif = readLif(ctx, { ...rest, model: 'lif' }, path);
+  const o = v as Obj;
+  const escapeRateHz = num(ctx, o, path, 'escapeRateHz', POSITIVE);
+  const deltaU = num(ctx, o, path, 'deltaU', POSITIVE);
+  if (ctx.count !== start || lif === undefined || escapeRateHz === undefined || deltaU === undefined) return undefined;
+  return { ...lif, model: 'lif-escape', escapeRateHz, deltaU };
 }
 
 function readReset(ctx: Ctx, o: Obj, path: string): LifNeuronSpec['reset'] | undefined {
@@ -778,7 +794,7 @@ function readLif(ctx: Ctx, v: unknown, path: string): LifNeuronSpec | undefined 
   const o = checkObj(ctx, v, path, NEURON_KEYS);
   if (o === undefined) return undefined;
   const start = ctx.count;
-  const model = oneOf(ctx, o, path, 'model', ['lif', 'izhikevich'] as const) as 'lif' | undefined;
+  const model = oneOf(ctx, o, path, 'model', ['lif', 'izhikevich', 'lif-cond', 'lif-escape'] as const) as 'lif' | undefined;
   const tauMemMs = num(ctx, o, path, 'tauMemMs', POSITIVE);
   const tauSynMs = num(ctx, o, path, 'tauSynMs', POSITIVE);
   const threshold = num(ctx, o, path, 'threshold', POSITIVE);
@@ -956,7 +972,7 @@ function readProjection(
   }
 
   const rawPlasticity = get(o, 'plasticity');
-  let plasticity: StdpPairSpec | undefined;
+  let plasticity: PlasticitySpec | undefined;
   if (rawPlasticity !== undefined) {
     const pPath = join(path, 'plasticity');
     if (dtype === 'int16') {
@@ -982,6 +998,10 @@ function readProjection(
   }
 
   const layout = oneOf(ctx, o, path, 'layout', ['pre-major', 'post-major'] as const, true);
+  if (plasticity !== undefined && plasticity.rule !== 'stdp-pair') {
+    if (dtype !== undefined && dtype !== 'f32') ctx.add(join(path, 'plasticity.rule'), `"${plasticity.rule}" needs f32 weights, got weights.dtype "${dtype}"`);
+    if (layout === 'post-major') ctx.add(join(path, 'layout'), `"post-major" is implemented for "stdp-pair" only, got rule "${plasticity.rule}"`);
+  }
   if (layout === 'post-major' && dtype !== undefined && dtype !== 'f32') {
     ctx.add(join(path, 'layout'), `"post-major" needs f32 weights, got weights.dtype "${dtype}"`);
   }
@@ -1041,11 +1061,45 @@ function readInit(ctx: Ctx, w: Obj, wPath: string): WeightInit | undefined {
   return undefined;
 }
 
-function readPlasticity(ctx: Ctx, v: unknown, path: string): StdpPairSpec | undefined {
+const TRIPLET_KEYS = ['rule', 'tauPlusMs', 'tauMinusMs', 'tauXMs', 'tauYMs', 'a2Plus', 'a3Plus', 'a2Minus', 'a3Minus', 'wMin', 'wMax', 'bounds', 'pairing', 'normalize'] as const;
+const SYMSTDP_KEYS = ['rule', 'tauPreMs', 'tauPostMs', 'etaPre', 'etaPost', 'wMin', 'wMax', 'bounds', 'pairing', 'normalize'] as const;
+
+function readPlasticity(ctx: Ctx, v: unknown, path: string): PlasticitySpec | undefined {
+  const rule = isObj(v) ? get(v, 'rule') : undefined;
+  if (rule === 'stdp-triplet' || rule === 'stdp-symmetric') return readRuleByFields(ctx, v, path, rule);
+  return readPairPlasticity(ctx, v, path);
+}
+
+/** The triplet and symmetric rules: positive time constants, non-negative amplitudes, bounds. */
+function readRuleByFields(ctx: Ctx, v: unknown, path: string, rule: 'stdp-triplet' | 'stdp-symmetric'): PlasticitySpec | undefined {
+  const keys = rule === 'stdp-triplet' ? TRIPLET_KEYS : SYMSTDP_KEYS;
+  const o = checkObj(ctx, v, path, keys);
+  if (o === undefined) return undefined;
+  const start = ctx.count;
+  const vals: Record<string, number | undefined> = {};
+  for (const k of keys) {
+    if (k.endsWith('Ms')) vals[k] = num(ctx, o, path, k, POSITIVE);
+    else if (k.startsWith('a2') || k.startsWith('a3') || k.startsWith('eta')) vals[k] = num(ctx, o, path, k, NON_NEGATIVE);
+  }
+  const wMin = num(ctx, o, path, 'wMin', ANY);
+  const wMax = num(ctx, o, path, 'wMax', ANY);
+  if (wMin !== undefined && wMax !== undefined && !(wMin < wMax)) ctx.add(join(path, 'wMax'), `must be > wMin (${wMin}), got ${wMax}`);
+  const bounds = oneOf(ctx, o, path, 'bounds', ['additive', 'multiplicative'] as const);
+  const pairing = oneOf(ctx, o, path, 'pairing', ['all-to-all', 'nearest'] as const);
+  let normalize: StdpPairSpec['normalize'];
+  const n = obj(ctx, o, path, 'normalize', NORMALIZE_KEYS, true);
+  if (n !== undefined) normalize = readNormalize(ctx, n, join(path, 'normalize'));
+  if (ctx.count !== start || wMin === undefined || wMax === undefined || bounds === undefined || pairing === undefined) return undefined;
+  const numbers = Object.fromEntries(Object.entries(vals).map(([k, x]) => [k, x as number]));
+  const spec = { rule, ...numbers, wMin, wMax, bounds, pairing, ...(normalize ? { normalize } : {}) };
+  return spec as unknown as PlasticitySpec;
+}
+
+function readPairPlasticity(ctx: Ctx, v: unknown, path: string): StdpPairSpec | undefined {
   const o = checkObj(ctx, v, path, PLASTICITY_KEYS);
   if (o === undefined) return undefined;
   const start = ctx.count;
-  const rule = oneOf(ctx, o, path, 'rule', ['stdp-pair'] as const);
+  const rule = oneOf(ctx, o, path, 'rule', ['stdp-pair', 'stdp-triplet', 'stdp-symmetric'] as const) as 'stdp-pair' | undefined;
   const tauPreMs = num(ctx, o, path, 'tauPreMs', POSITIVE);
   const tauPostMs = num(ctx, o, path, 'tauPostMs', POSITIVE);
   const etaPlus = num(ctx, o, path, 'etaPlus', NON_NEGATIVE);

@@ -153,7 +153,8 @@ describe('validateSpec: valid specs', () => {
     expect(out.seed).toBe(1);
     expect(out.input.bufferEvents).toBe(16384);
     expect(out.input.bufferSteps).toBe(512);
-    expect(out.projections[0].plasticity?.xOffset).toBe(0);
+    const pl = out.projections[0].plasticity;
+    expect(pl?.rule === 'stdp-pair' ? pl.xOffset : undefined).toBe(0);
     expect(out.projections[0].plasticity?.normalize).toBeUndefined();
     expect(out.populations[0].wta?.vFloor).toBe(-0.5); // the reset value
     expect(out.populations[1].wta?.vFloor).toBe(0); // subtract mode
