@@ -8,6 +8,7 @@
  * offsets, batch bounds, hostile sizes, and fuzzing (random bytes, truncations, bit flips and
  * corrupted sizes of the real files) where only DecodeError or valid events may come out.
  */
+import { fuzzRuns } from '../helpers/fuzz.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -501,7 +502,7 @@ describe('AEDAT 2.0', () => {
       bytes: aedat2File(['# HardwareInterface: DVS128'], [[dvs128(1, 2, 1), 5], [0x8001, 6], [dvs128(3, 4, 0), 0xffffffff], [dvs128(3, 4, 0), 1]]),
       words: [0, 14, 20],
     });
-    fuzz(() => new Aedat2Decoder(), fuzzInput(bases, ascii('#!AER-DAT2.0\r\n')), 10_000, 42);
+    fuzz(() => new Aedat2Decoder(), fuzzInput(bases, ascii('#!AER-DAT2.0\r\n')), fuzzRuns(10_000), 42);
     // A few hundred on the full recording (its 175 KB header makes each decode slower).
     if (files.davis) {
       const big = [{ bytes: files.davis, words: [175268 - 40, 175268 - 2, 175268, 175268 + 8 * 1000] }];
@@ -668,7 +669,7 @@ describe('AEDAT 3.1', () => {
       o += 28 + dv.getInt32(o + 4, true) * dv.getInt32(o + 16, true);
     }
     expect(words.length).toBeGreaterThan(20);
-    fuzz(() => new Aedat3Decoder(), fuzzInput([{ bytes: base, words }, { bytes: AEDAT3_HEADER, words: [0, 20, 40] }], ascii('#!AER-DAT3.1\r\n')), 10_000, 44);
+    fuzz(() => new Aedat3Decoder(), fuzzInput([{ bytes: base, words }, { bytes: AEDAT3_HEADER, words: [0, 20, 40] }], ascii('#!AER-DAT3.1\r\n')), fuzzRuns(10_000), 44);
   });
 });
 
@@ -1080,7 +1081,7 @@ describe('AEDAT 4.0', () => {
       [{ bytes: prefix, words: words1 }, { bytes: small, words: words2 }, { bytes: zfile, words: zwords }],
       ascii('#!AER-DAT4.0\r\n'),
     );
-    fuzz(() => new Aedat4Decoder(), arb, 10_000, 45);
+    fuzz(() => new Aedat4Decoder(), arb, fuzzRuns(10_000), 45);
   });
 
   it('fuzz: readAedat4TimeRange on corrupted files (table, headers, packets) only rejects with DecodeError', async () => {

@@ -6,6 +6,7 @@
  * reproduce through our NumPy reader. Everything else is round trips, chunking at every byte
  * offset, hand-built files for the spec-only paths, and fuzzing (only DecodeError or valid events).
  */
+import { fuzzRuns } from '../helpers/fuzz.js';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -432,7 +433,7 @@ describe('Event Stream: spec-only paths (hand-built files)', () => {
         const g = bytes.length >= 20 && bytes[15] !== 0 && bytes[15] !== 3 ? [bytes[16] | (bytes[17] << 8), bytes[18] | (bytes[19] << 8)] : [65536, 65536];
         decodeOrDecodeError(dec, bytes, cuts.filter((c) => c <= bytes.length), (b) => validEvents(b, g[0], g[1]));
       }),
-      { numRuns: 10_000 },
+      { numRuns: fuzzRuns(10_000) },
     );
   });
 });
@@ -657,7 +658,7 @@ describe('NumPy: layouts, writer, errors, fuzz', () => {
       fc.property(input, cutsArb(300), (bytes, cuts) => {
         decodeOrDecodeError(new NpyDecoder({ maxBatch: 2 }), bytes, cuts.filter((c) => c <= bytes.length), (b) => validEvents(b));
       }),
-      { numRuns: 10_000 },
+      { numRuns: fuzzRuns(10_000) },
     );
   });
 });
@@ -774,7 +775,7 @@ describe('CSV / TSV text', () => {
           validEvents(b, g?.width, g?.height);
         });
       }),
-      { numRuns: 10_000 },
+      { numRuns: fuzzRuns(10_000) },
     );
   });
 });

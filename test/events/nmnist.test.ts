@@ -2,6 +2,7 @@
  * N-MNIST decoder and writer, checked against a recording made by someone else (tonic's sample and
  * the N-MNIST subset in ../shared), plus chunking, truncation, geometry, round-trip and fuzz checks.
  */
+import { fuzzRuns } from '../helpers/fuzz.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,7 +147,7 @@ describe.skipIf(!sample)('N-MNIST: tonic sample recording (ground truth in MANIF
 
   it('random truncations and bit flips of the real file only ever give DecodeError', () => {
     const rng = new Xoshiro128(7);
-    for (let k = 0; k < 300; k++) {
+    for (let k = 0, n = fuzzRuns(2_000); k < n; k++) {
       const b = bytes.slice(0, rng.nextInt(bytes.length + 1));
       for (let f = rng.nextInt(20); f > 0 && b.length > 0; f--) b[rng.nextInt(b.length)] ^= 1 << rng.nextInt(8);
       for (const opts of [{}, NMNIST_GEOMETRY]) {
@@ -233,9 +234,9 @@ describe('N-MNIST: decoder without fixtures', () => {
     expect(() => readNmnistFileSync(join(tmp, 'missing.bin'))).toThrow(UsageError);
   });
 
-  it('fuzz: 2000 random buffers decode or fail with DecodeError only', () => {
+  it('fuzz: 10,000 random buffers decode or fail with DecodeError only', () => {
     const rng = new Xoshiro128(2024);
-    for (let k = 0; k < 2000; k++) {
+    for (let k = 0, n = fuzzRuns(10_000); k < n; k++) {
       const b = new Uint8Array(rng.nextInt(300));
       for (let i = 0; i < b.length; i++) b[i] = rng.nextU32() & 0xff;
       for (const opts of [{}, NMNIST_GEOMETRY]) {

@@ -4,6 +4,7 @@
  * expelliarmus' reference arrays), plus chunking at every boundary, bounded batches, the EVT3
  * time-base pitfalls, exact writer round trips and fast-check fuzzing of every decoder.
  */
+import { fuzzRuns } from '../helpers/fuzz.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -935,7 +936,7 @@ for (const f of fuzzCases) {
             if (e.source !== 'fuzz' || e.format !== f.format.id) throw new Error('DecodeError without source/format');
           }
         }),
-        { numRuns: 10_000 },
+        { numRuns: fuzzRuns(10_000) },
       );
       // The generator reaches both outcomes.
       expect(errors).toBeGreaterThan(100);
