@@ -71,6 +71,7 @@ export const OP_TRIPLET_PRE: i32 = 26; // (w, nIn, nOut, srcDesc, r1, r2, o1, pa
 export const OP_TRIPLET_POST: i32 = 27; // (w, nIn, nOut, dstDesc, r1, o1, o2, params)
 export const OP_SYMSTDP_PRE: i32 = 28; // (w, nIn, nOut, srcDesc, preTrace, postTrace, params)
 export const OP_SYMSTDP_POST: i32 = 29; // (w, nIn, nOut, dstDesc, preTrace, postTrace, params)
+export const OP_RSTDP: i32 = 30; // (e, nIn, nOut, srcDesc, dstDesc, preTrace, postTrace, stdpParams, eligParams)
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;

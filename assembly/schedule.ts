@@ -15,8 +15,9 @@ import {
   CTR_STEPS, CTR_EVENTS_IN, STDP_TRACE_FLOOR, OP_IZH, OP_LIF_COND, OP_DENSE_I16, OP_FLUSH_I16,
   OP_STDP_PRE_I8, OP_STDP_POST_I8, OP_SCALE_COLUMNS_I8,
   OP_DENSE_GATHER_F32, OP_STDP_PRE_COLS, OP_STDP_POST_ROWS, OP_SCALE_ROWS, OP_ESCAPE,
-  OP_DECAY, OP_TRIPLET_PRE, OP_TRIPLET_POST, OP_SYMSTDP_PRE, OP_SYMSTDP_POST,
+  OP_DECAY, OP_TRIPLET_PRE, OP_TRIPLET_POST, OP_SYMSTDP_PRE, OP_SYMSTDP_POST, OP_RSTDP,
 } from './abi';
+import { rstdp_step_f32 } from './plasticity/rstdp';
 import { triplet_pre_f32, triplet_post_f32 } from './plasticity/stdp_triplet';
 import { symstdp_pre_f32, symstdp_post_f32 } from './plasticity/stdp_symmetric';
 import { escape_step_f32 } from './neurons/escape';
@@ -163,6 +164,10 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
       } else if (code == OP_SYMSTDP_POST) {
         const d = <usize>arg(op, 3);
         symstdp_post_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6));
+      } else if (code == OP_RSTDP) {
+        const ds = <usize>arg(op, 3);
+        const dd = <usize>arg(op, 4);
+        rstdp_step_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(ds), descCount(ds), descPtr(dd), descCount(dd), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7), <usize>arg(op, 8));
       } else if (code == OP_COUNT_SPIKES) {
         const d = <usize>arg(op, 2);
         spike_count_f32(<usize>arg(op, 0), arg(op, 1), descPtr(d), descCount(d));

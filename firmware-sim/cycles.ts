@@ -172,8 +172,8 @@ export function estimateInstructions(plan: Plan, w: Workload, table: BuildTable)
     const postSpikes = spikesOf(pr.to, learnC);
     // Rules other than stdp-pair walk the same rows and columns; they are costed with the pair
     // kernels' per-op figures (an approximation until their own instruction counts are derived).
-    const etaPlus = ps.rule === 'stdp-pair' ? ps.etaPlus : ps.rule === 'stdp-triplet' ? ps.a2Plus + ps.a3Plus : ps.etaPost;
-    const etaMinus = ps.rule === 'stdp-pair' ? ps.etaMinus : ps.rule === 'stdp-triplet' ? ps.a2Minus + ps.a3Minus : ps.etaPre;
+    const etaPlus = ps.rule === 'stdp-pair' ? ps.etaPlus : ps.rule === 'stdp-triplet' ? ps.a2Plus + ps.a3Plus : ps.rule === 'r-stdp' ? ps.aPlus : ps.etaPost;
+    const etaMinus = ps.rule === 'stdp-pair' ? ps.etaMinus : ps.rule === 'stdp-triplet' ? ps.a2Minus + ps.a3Minus : ps.rule === 'r-stdp' ? ps.aMinus : ps.etaPre;
     const post = etaPlus !== 0 ? postSpikes * pr.nIn : 0;
     const scale = ps.normalize ? postSpikes * pr.nIn : 0;
     const preKernel = etaMinus !== 0 ? 'stdp_pre_f32' : 'stdp_pre_f32:inactive';

@@ -9,7 +9,7 @@
 import { BudgetError } from '../errors.js';
 import type { LifNeuronSpec, ModelSpec, PopulationSpec, ProjectionSpec } from '../spec/types.js';
 import {
-  ABI_VERSION, COND, COUNTER_COUNT, ESC, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, SYMSTDP, TRIPLET, WTA,
+  ABI_VERSION, COND, COUNTER_COUNT, ELIG, ESC, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, SYMSTDP, TRIPLET, WTA,
 } from '../runtime/abi.js';
 
 export type RegionKind =
@@ -83,7 +83,10 @@ export interface ProjectionLayout {
   /** 'pre-major' W[nIn][nOut] or 'post-major' WT[nOut][nIn]. */
   readonly layout: 'pre-major' | 'post-major';
   /** The plasticity rule (null = static weights); stdpParams holds that rule's parameter block. */
-  readonly rule: 'stdp-pair' | 'stdp-triplet' | 'stdp-symmetric' | null;
+  readonly rule: 'stdp-pair' | 'stdp-triplet' | 'stdp-symmetric' | 'r-stdp' | null;
+  /** r-stdp: the per-synapse eligibility [nIn][nOut] f32 and the ELIG parameter block. */
+  readonly eligibility: number | null;
+  readonly eligParams: number | null;
   /** Traces beyond preTrace/postTrace (the triplet rule's slow r2 [nIn] and o2 [nOut]). */
   readonly extraTraces: readonly { readonly offset: number; readonly n: number }[];
 }
@@ -302,8 +305,29 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     let normL2 = false;
     let qStep: number | null = null;
     const extraTraces: { offset: number; n: number }[] = [];
+    let eligibility: number | null = null;
+    let eligParams: number | null = null;
     const pl = pr.plasticity;
-    if (pl && pl.rule === 'stdp-pair') {
+    if (pl && pl.rule === 'r-stdp') {
+      // The pair-STDP block carries A+/A-, trace impulses, mode and decays; ELIG the rest.
+      stdpParams = alloc(`${name}.stdpParams`, 'params', STDP.PARAM_SLOTS * 4);
+      f32(stdpParams, STDP.ETA_PLUS, pl.aPlus);
+      f32(stdpParams, STDP.ETA_MINUS, pl.aMinus);
+      f32(stdpParams, STDP.ALPHA_PRE, Math.exp(-dt / pl.tauPreMs));
+      f32(stdpParams, STDP.ALPHA_POST, Math.exp(-dt / pl.tauPostMs));
+      f32(stdpParams, STDP.IMPULSE_PRE, 1);
+      f32(stdpParams, STDP.IMPULSE_POST, 1);
+      i32(stdpParams, STDP.TRACE_MODE, pl.pairing === 'nearest' ? 1 : 0);
+      f32(stdpParams, STDP.TRACE_FLOOR, 1e-30);
+      eligParams = alloc(`${name}.eligParams`, 'params', ELIG.PARAM_SLOTS * 4);
+      f32(eligParams, ELIG.ALPHA, Math.exp(-dt / pl.tauEligibilityMs));
+      f32(eligParams, ELIG.FLOOR, 1e-30);
+      f32(eligParams, ELIG.ETA, pl.learningRate);
+      f32(eligParams, ELIG.W_MIN, pl.wMin);
+      f32(eligParams, ELIG.W_MAX, pl.wMax);
+      i32(eligParams, ELIG.BOUNDS, pl.bounds === 'multiplicative' ? 1 : 0);
+      eligibility = alloc(`${name}.eligibility`, 'traces', nIn * nOut * 4);
+    } else if (pl && pl.rule === 'stdp-pair') {
       stdpParams = alloc(`${name}.stdpParams`, 'params', STDP.PARAM_SLOTS * 4);
       f32(stdpParams, STDP.ETA_PLUS, pl.etaPlus);
       f32(stdpParams, STDP.ETA_MINUS, pl.etaMinus);
@@ -357,14 +381,14 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
         extraTraces.push({ offset: alloc(`${name}.preTraceSlow`, 'traces', pad4(nIn) * 4), n: nIn });
         extraTraces.push({ offset: alloc(`${name}.postTraceSlow`, 'traces', pad4(nOut) * 4), n: nOut });
       }
-      if (pl.normalize) {
+      if ('normalize' in pl && pl.normalize) {
         normTarget = alloc(`${name}.normTarget`, 'params', 4);
         const n = pl.normalize;
         paramWrites.push({ offset: normTarget, type: 'f32', value: 'targetSum' in n ? n.targetSum : n.targetNorm });
         normL2 = 'targetNorm' in n;
       }
     }
-    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep, layout: pr.layout ?? 'pre-major', rule: pl?.rule ?? null, extraTraces };
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep, layout: pr.layout ?? 'pre-major', rule: pl?.rule ?? null, extraTraces, eligibility, eligParams };
   });
 
   // Readout.
@@ -418,7 +442,11 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       op(OP.DENSE_I16, PHASE_ALWAYS, `${pr.name}: synaptic input (int16)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
       op(OP.FLUSH_I16, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
     }
-    if (pr.rule === 'stdp-triplet' || pr.rule === 'stdp-symmetric') {
+    if (pr.rule === 'r-stdp') {
+      op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams!), N(0));
+      op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(pr.stdpParams!), N(1));
+      op(OP.RSTDP, PHASE_LEARN, `${pr.name}: R-STDP eligibility`, A(pr.eligibility!), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams!), A(pr.eligParams!));
+    } else if (pr.rule === 'stdp-triplet' || pr.rule === 'stdp-symmetric') {
       const slot = (k: number) => pr.stdpParams! + k * 4;
       const triplet = pr.rule === 'stdp-triplet';
       const floor = slot(triplet ? TRIPLET.TRACE_FLOOR : SYMSTDP.TRACE_FLOOR);

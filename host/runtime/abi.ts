@@ -74,6 +74,7 @@ export const OP = {
   TRIPLET_POST: 27,
   SYMSTDP_PRE: 28,
   SYMSTDP_POST: 29,
+  RSTDP: 30,
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;

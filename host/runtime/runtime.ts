@@ -209,12 +209,27 @@ export class Runtime {
     for (const pr of this.plan.projections) {
       if (pr.preTrace !== null) this.f32.fill(0, this.abs(pr.preTrace) >> 2, (this.abs(pr.preTrace) >> 2) + Math.ceil(pr.nIn / 4) * 4);
       if (pr.postTrace !== null) this.f32.fill(0, this.abs(pr.postTrace) >> 2, (this.abs(pr.postTrace) >> 2) + Math.ceil(pr.nOut / 4) * 4);
+      if (pr.eligibility !== null) this.f32.fill(0, this.abs(pr.eligibility) >> 2, (this.abs(pr.eligibility) >> 2) + pr.nIn * pr.nOut);
       for (const t of pr.extraTraces) this.f32.fill(0, this.abs(t.offset) >> 2, (this.abs(t.offset) >> 2) + Math.ceil(t.n / 4) * 4);
       if (pr.acc !== null) new Uint8Array(this.memory.buffer, this.abs(pr.acc), Math.ceil(pr.nOut / 4) * 4 * (pr.dtype === 'int8' ? 2 : 4)).fill(0);
     }
     if (this.plan.input.counts !== null) {
       const c = this.abs(this.plan.input.counts) >> 2;
       this.f32.fill(0, c, c + Math.ceil(this.plan.input.size / 4) * 4);
+    }
+  }
+
+  /**
+   * Delivers a reward (the third factor) to every r-stdp projection, or to the named one:
+   * w += learningRate * reward * e for every synapse. Pass reward minus a baseline (e.g. a
+   * running mean of past rewards) so that expected rewards cause no drift.
+   */
+  deliverReward(reward: number, projection?: string): void {
+    if (!Number.isFinite(reward)) throw new UsageError(`deliverReward: reward must be a finite number, got ${reward}`);
+    const targets = this.plan.projections.filter((p) => p.rule === 'r-stdp' && (projection === undefined || p.name === projection));
+    if (targets.length === 0) throw new UsageError(`deliverReward: no r-stdp projection${projection ? ` named "${projection}"` : ''} in model "${this.plan.spec.name}"`);
+    for (const pr of targets) {
+      this.k.elig_apply_f32(this.abs(pr.weights), this.abs(pr.eligibility!), pr.nIn, pr.nOut, 0, reward, this.abs(pr.eligParams!));
     }
   }
 

@@ -208,7 +208,32 @@ export interface StdpSymmetricSpec {
   normalize?: { targetSum: number } | { targetNorm: number };
 }
 
-export type PlasticitySpec = StdpPairSpec | StdpTripletSpec | StdpSymmetricSpec;
+/**
+ * Reward-modulated STDP (Izhikevich 2007; Florian 2007): pair STDP writes into a per-synapse
+ * eligibility trace instead of the weight; a reward delivered later (Runtime.deliverReward)
+ * turns what is left of it into a weight change: dw = learningRate * reward * e.
+ */
+export interface RStdpSpec {
+  rule: 'r-stdp';
+  tauPreMs: number;
+  tauPostMs: number;
+  /** Eligibility decay, ms (> 0). */
+  tauEligibilityMs: number;
+  /** Eligibility increment on a post spike, times the pre trace (>= 0). */
+  aPlus: number;
+  /** Eligibility decrement on a pre spike, times the post trace (>= 0). */
+  aMinus: number;
+  /** Step size of the reward-gated update (>= 0). */
+  learningRate: number;
+  wMin: number;
+  wMax: number;
+  bounds: 'additive' | 'multiplicative';
+  pairing: 'all-to-all' | 'nearest';
+  /** Synaptic scaling is not part of this rule. */
+  normalize?: undefined;
+}
+
+export type PlasticitySpec = StdpPairSpec | StdpTripletSpec | StdpSymmetricSpec | RStdpSpec;
 
 export interface ProjectionSpec {
   /** Optional name; default `${from}->${to}`. */

@@ -1063,23 +1063,24 @@ function readInit(ctx: Ctx, w: Obj, wPath: string): WeightInit | undefined {
 
 const TRIPLET_KEYS = ['rule', 'tauPlusMs', 'tauMinusMs', 'tauXMs', 'tauYMs', 'a2Plus', 'a3Plus', 'a2Minus', 'a3Minus', 'wMin', 'wMax', 'bounds', 'pairing', 'normalize'] as const;
 const SYMSTDP_KEYS = ['rule', 'tauPreMs', 'tauPostMs', 'etaPre', 'etaPost', 'wMin', 'wMax', 'bounds', 'pairing', 'normalize'] as const;
+const RSTDP_KEYS = ['rule', 'tauPreMs', 'tauPostMs', 'tauEligibilityMs', 'aPlus', 'aMinus', 'learningRate', 'wMin', 'wMax', 'bounds', 'pairing'] as const;
 
 function readPlasticity(ctx: Ctx, v: unknown, path: string): PlasticitySpec | undefined {
   const rule = isObj(v) ? get(v, 'rule') : undefined;
-  if (rule === 'stdp-triplet' || rule === 'stdp-symmetric') return readRuleByFields(ctx, v, path, rule);
+  if (rule === 'stdp-triplet' || rule === 'stdp-symmetric' || rule === 'r-stdp') return readRuleByFields(ctx, v, path, rule);
   return readPairPlasticity(ctx, v, path);
 }
 
 /** The triplet and symmetric rules: positive time constants, non-negative amplitudes, bounds. */
-function readRuleByFields(ctx: Ctx, v: unknown, path: string, rule: 'stdp-triplet' | 'stdp-symmetric'): PlasticitySpec | undefined {
-  const keys = rule === 'stdp-triplet' ? TRIPLET_KEYS : SYMSTDP_KEYS;
+function readRuleByFields(ctx: Ctx, v: unknown, path: string, rule: 'stdp-triplet' | 'stdp-symmetric' | 'r-stdp'): PlasticitySpec | undefined {
+  const keys: readonly string[] = rule === 'stdp-triplet' ? TRIPLET_KEYS : rule === 'stdp-symmetric' ? SYMSTDP_KEYS : RSTDP_KEYS;
   const o = checkObj(ctx, v, path, keys);
   if (o === undefined) return undefined;
   const start = ctx.count;
   const vals: Record<string, number | undefined> = {};
   for (const k of keys) {
     if (k.endsWith('Ms')) vals[k] = num(ctx, o, path, k, POSITIVE);
-    else if (k.startsWith('a2') || k.startsWith('a3') || k.startsWith('eta')) vals[k] = num(ctx, o, path, k, NON_NEGATIVE);
+    else if (k.startsWith('a2') || k.startsWith('a3') || k.startsWith('eta') || k === 'aPlus' || k === 'aMinus' || k === 'learningRate') vals[k] = num(ctx, o, path, k, NON_NEGATIVE);
   }
   const wMin = num(ctx, o, path, 'wMin', ANY);
   const wMax = num(ctx, o, path, 'wMax', ANY);
@@ -1099,7 +1100,7 @@ function readPairPlasticity(ctx: Ctx, v: unknown, path: string): StdpPairSpec | 
   const o = checkObj(ctx, v, path, PLASTICITY_KEYS);
   if (o === undefined) return undefined;
   const start = ctx.count;
-  const rule = oneOf(ctx, o, path, 'rule', ['stdp-pair', 'stdp-triplet', 'stdp-symmetric'] as const) as 'stdp-pair' | undefined;
+  const rule = oneOf(ctx, o, path, 'rule', ['stdp-pair', 'stdp-triplet', 'stdp-symmetric', 'r-stdp'] as const) as 'stdp-pair' | undefined;
   const tauPreMs = num(ctx, o, path, 'tauPreMs', POSITIVE);
   const tauPostMs = num(ctx, o, path, 'tauPostMs', POSITIVE);
   const etaPlus = num(ctx, o, path, 'etaPlus', NON_NEGATIVE);
