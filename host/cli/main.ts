@@ -18,6 +18,7 @@ import { arenaTable, formatBytes, formatRate, pct, ProgressBar, table } from '..
 import { flagHelp, parseArgs, required, type FlagSpec } from './args.js';
 import { convertCommand, inspectCommand } from './events-commands.js';
 import { devices, profile } from './firmware-commands.js';
+import { buildFirmware, runFirmware } from './firmware-image-commands.js';
 
 type Out = (line: string) => void;
 
@@ -241,6 +242,8 @@ const commands: Record<string, Command> = {
   convert: convertCommand,
   devices,
   profile,
+  'build-firmware': buildFirmware,
+  'run-firmware': runFirmware,
   validate: {
     summary: 'validate a model spec file and list every problem',
     usage: 'neurite validate SPEC.json',
@@ -287,7 +290,7 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
   }
   try {
     const { values, positional } = parseArgs(name, rest, cmd.flags);
-    if (positional.length > 0 && !['validate', 'inspect', 'convert'].includes(name)) throw new UsageError(`${name}: unexpected argument "${positional[0]}"`);
+    if (positional.length > 0 && !['validate', 'inspect', 'convert', 'run-firmware'].includes(name)) throw new UsageError(`${name}: unexpected argument "${positional[0]}"`);
     return await cmd.run(values, positional, out);
   } catch (e) {
     if (e instanceof NeuriteError) {
