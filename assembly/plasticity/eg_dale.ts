@@ -37,6 +37,7 @@ import {
   CTR_WEIGHT_UPDATES, CTR_EVENTS_DROPPED, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
+import { expf_poly, expf_poly4 } from '../util/expf';
 
 // @ts-ignore: decorator
 @inline
@@ -44,51 +45,6 @@ function pf(params: usize, slot: i32): f32 {
   return load<f32>(params + (<usize>slot << 2));
 }
 
-// Cody-Waite split of ln 2 (the high part has 9 significant bits, so k * LN2_HI is exact).
-const LOG2E: f32 = 1.44269504088896341;
-const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440054690583e-4;
-const C2: f32 = 0.5;
-const C3: f32 = 0.166666666666666667;
-const C4: f32 = 0.0416666666666666667;
-const C5: f32 = 0.00833333333333333333;
-const C6: f32 = 0.00138888888888888889;
-const C7: f32 = 1.98412698412698413e-4;
-
-/** exp(x) for -87 <= x <= 88, scalar twin of expv. */
-// @ts-ignore: decorator
-@inline
-function exps(x: f32): f32 {
-  const k = nearest<f32>(x * LOG2E);
-  const r = (x - k * LN2_HI) - k * LN2_LO;
-  let p = C7;
-  p = p * r + C6;
-  p = p * r + C5;
-  p = p * r + C4;
-  p = p * r + C3;
-  p = p * r + C2;
-  p = p * r + <f32>1;
-  p = p * r + <f32>1;
-  return p * reinterpret<f32>((<i32>k + 127) << 23);
-}
-
-/** exp of four lanes, the same operations as exps. */
-// @ts-ignore: decorator
-@inline
-function expv(x: v128): v128 {
-  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(k, f32x4.splat(LN2_HI))), f32x4.mul(k, f32x4.splat(LN2_LO)));
-  let p = f32x4.splat(C7);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C6));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C5));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C4));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(C2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
-  return f32x4.mul(p, scale);
-}
 
 export function egdale_update_f32(
   w: usize, theta: usize, nIn: i32, nOut: i32, pre: usize, nPre: i32, preVal: usize, post: usize, sign: usize, params: usize,
@@ -125,7 +81,7 @@ export function egdale_update_f32(
         t = f32x4.min(f32x4.max(t, tmin4), tmax4);
         t = v128.bitselect(t, told, f32x4.eq(t, t));
         v128.store(trow + o, t);
-        v128.store(wrow + o, f32x4.mul(s4, f32x4.min(f32x4.max(expv(t), amin4), amax4)));
+        v128.store(wrow + o, f32x4.mul(s4, f32x4.min(f32x4.max(expf_poly4(t), amin4), amax4)));
       }
     }
     for (; j < nOut; j++) {
@@ -135,7 +91,7 @@ export function egdale_update_f32(
       t = min<f32>(max<f32>(t, tmin), tmax);
       if (t != t) t = told;
       store<f32>(trow + o, t);
-      store<f32>(wrow + o, s * min<f32>(max<f32>(exps(t), amin), amax));
+      store<f32>(wrow + o, s * min<f32>(max<f32>(expf_poly(t), amin), amax));
     }
   }
   count(CTR_WEIGHT_UPDATES, <f64>rows * <f64>nOut);
@@ -168,7 +124,7 @@ export function egdale_sync_f32(w: usize, theta: usize, nIn: i32, nOut: i32, sig
         let t = f32x4.min(f32x4.max(v128.load(trow + o), tmin4), tmax4);
         t = v128.bitselect(t, tmin4, f32x4.eq(t, t));
         v128.store(trow + o, t);
-        v128.store(wrow + o, f32x4.mul(s4, f32x4.min(f32x4.max(expv(t), amin4), amax4)));
+        v128.store(wrow + o, f32x4.mul(s4, f32x4.min(f32x4.max(expf_poly4(t), amin4), amax4)));
       }
     }
     for (; j < nOut; j++) {
@@ -176,7 +132,7 @@ export function egdale_sync_f32(w: usize, theta: usize, nIn: i32, nOut: i32, sig
       let t = min<f32>(max<f32>(load<f32>(trow + o), tmin), tmax);
       if (t != t) t = tmin;
       store<f32>(trow + o, t);
-      store<f32>(wrow + o, s * min<f32>(max<f32>(exps(t), amin), amax));
+      store<f32>(wrow + o, s * min<f32>(max<f32>(expf_poly(t), amin), amax));
     }
   }
   count(CTR_WEIGHT_UPDATES, <f64>nIn * <f64>nOut);
