@@ -3,13 +3,13 @@ import { formatBytes, table } from '../host/report/format.js';
 import { operatingPointAt, type DeviceProfile } from './device.js';
 import type { DeviceReport, ProfileReport } from './profile.js';
 
-const si = (x: number, unit: string, digits = 2): string => {
+export const si = (x: number, unit: string, digits = 2): string => {
   const a = Math.abs(x);
   const [k, p] = a >= 1 ? [1, ''] : a >= 1e-3 ? [1e3, 'm'] : a >= 1e-6 ? [1e6, 'µ'] : a >= 1e-9 ? [1e9, 'n'] : [1e12, 'p'];
   return `${(x * k).toFixed(digits)} ${p}${unit}`;
 };
-const count = (x: number): string => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(x < 10 ? 2 : 0));
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+export const count = (x: number): string => (x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(x < 10 ? 2 : 0));
+export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const range = (a: number, b: number, f: (x: number) => string) => `${f(a)} - ${f(b)}`;
 
 export function devicesTable(devices: readonly DeviceProfile[]): string {
@@ -54,9 +54,14 @@ function deviceSection(d: DeviceReport, out: string[]): void {
   out.push('');
   out.push(`cycles per sample ${range(c.lowerPerSample, c.upperPerSample, count)} (instruction model ${count(c.isaPerSample)} + fetch stalls ${count(c.fetchStallPerSample)} + data stalls ${count(c.dataStallPerSample)}; upper = x${c.kappa.toFixed(2)} MLPerf-KWS factor)`);
   out.push(`  ${count(c.instructionsPerSample)} wasm instructions per sample; ${c.stallNote}`);
-  const kr: string[][] = [['kernel', 'instructions', 'cycles (lower)', 'share']];
-  for (const k of c.byKernel.slice(0, 8)) kr.push([k.kernel, count(k.instructionsPerSample), count(k.cyclesPerSample), pct(k.share)]);
+  const kr: string[][] = [['kernel', 'instructions', 'cycles (lower)', 'share', 'compute energy']];
+  for (const k of c.byKernel.slice(0, 8)) kr.push([k.kernel, count(k.instructionsPerSample), count(k.cyclesPerSample), pct(k.share), range(k.computeJPerSample[0], k.computeJPerSample[1], (x) => si(x, 'J'))]);
   out.push(table(kr));
+  const lr: string[][] = [['layer', 'kind', 'cycles (lower)', 'share', 'prediction', 'readout', 'plasticity', 'compute energy']];
+  for (const l of c.byLayer) {
+    lr.push([l.layer, l.kind, count(l.cyclesPerSample), pct(l.share), count(l.byPhase.infer), count(l.byPhase.readout), count(l.byPhase.learn), range(l.computeJPerSample[0], l.computeJPerSample[1], (x) => si(x, 'J'))]);
+  }
+  out.push(table(lr));
   const cr: string[][] = [['counter class', 'ops/sample', 'instr/op', 'cycles/op', 'cycles', 'share', 'compute energy']];
   for (const r of c.byCounter) cr.push([r.counter, count(r.perSample), r.instructionsPerOp.toFixed(1), r.cyclesPerOp.toFixed(1), count(r.cyclesPerSample), pct(r.share), si(r.computeJPerSample, 'J')]);
   out.push(table(cr));

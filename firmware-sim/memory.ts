@@ -93,6 +93,9 @@ export interface MemoryReport {
   readonly sram: readonly MemoryItem[];
   readonly sramBytes: number;
   readonly linearMemoryBytes: number;
+  /** The kernel module's static data below the arena, and the page rounding above it (both in the linear memory). */
+  readonly moduleDataBytes: number;
+  readonly pageRoundingBytes: number;
   readonly flash: readonly MemoryItem[];
   readonly flashBytes: number;
   readonly checkpointBytes: number;
@@ -204,6 +207,8 @@ export function memoryReport(plan: Plan, device: DeviceProfile, table: BuildTabl
     sram,
     sramBytes,
     linearMemoryBytes: linear,
+    moduleDataBytes: base,
+    pageRoundingBytes: linear - base - plan.arenaBytes,
     flash,
     flashBytes,
     checkpointBytes: ckpt,

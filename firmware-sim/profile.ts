@@ -14,7 +14,9 @@ import { Runtime } from '../host/runtime/runtime.js';
 import type { ModelSpec } from '../host/spec/types.js';
 import { calibrate } from './calibration.js';
 import { CORES, type ExecMode } from './cores.js';
-import { coreCycles, estimateInstructions, groupTerms, stallModel, zeroCounters, type Workload } from './cycles.js';
+import { coreCycles, estimateInstructions, groupTerms, stallModel, type LayerKind, type Term, type Workload } from './cycles.js';
+import type { ClassVector } from './instr/instrument.js';
+import { currentProfile, type CurrentProfile } from './trace.js';
 import { type DeviceProfile } from './device.js';
 import { energyPerSample, type EnergyReport } from './energy.js';
 import { vectorTotal } from './instr/instrument.js';
@@ -93,6 +95,38 @@ export interface KernelRow {
   readonly instructionsPerSample: number;
   readonly cyclesPerSample: number;
   readonly share: number;
+  /** Compute energy per sample (cycles x energy per cycle), lower and upper estimate, J. */
+  readonly computeJPerSample: readonly [number, number];
+}
+
+/** Cycles per sample (lower estimate, stalls included) of each phase of the on-device loop. */
+export interface PhaseCycles {
+  /** Prediction pass: the network run on the sample's events without plasticity. */
+  readonly infer: number;
+  /** Readout (host-called once per sample). */
+  readonly readout: number;
+  /** Plasticity pass: the network run again with the teacher and plasticity on. */
+  readonly learn: number;
+}
+
+/**
+ * One layer of the Plan: a population (its neuron update, winner-take-all, reset, spike counts),
+ * a projection (its synaptic input and its plasticity), the input op, the readout, or the
+ * interpreter's per-step loop (`schedule`). Each op's dispatch by the interpreter is charged to
+ * the layer of the op.
+ */
+export interface LayerRow {
+  readonly layer: string;
+  readonly kind: LayerKind;
+  /** The schedule ops (their `what`) of this layer. */
+  readonly ops: readonly string[];
+  readonly instructionsPerSample: number;
+  readonly cyclesPerSample: number;
+  readonly share: number;
+  readonly computeJPerSample: readonly [number, number];
+  readonly byPhase: PhaseCycles;
+  /** Cycles per sample by kernel within the layer, largest first. */
+  readonly byKernel: readonly { readonly kernel: string; readonly cyclesPerSample: number }[];
 }
 
 export interface DeviceReport {
@@ -114,6 +148,8 @@ export interface DeviceReport {
     readonly stallNote: string;
     readonly byKernel: readonly KernelRow[];
     readonly byCounter: readonly CounterRow[];
+    readonly byLayer: readonly LayerRow[];
+    readonly byPhase: PhaseCycles;
   };
   readonly time: null | {
     readonly lowerMsPerSample: number;
@@ -123,6 +159,8 @@ export interface DeviceReport {
     readonly cpuLoad: number;
   };
   readonly energy: null | { readonly lower: EnergyReport; readonly upper: EnergyReport };
+  /** Supply current over one sample period (upper cycle estimate, as the battery figures). */
+  readonly current: CurrentProfile | null;
   /** The event stream on the simulated core (upper cycle estimate). */
   readonly realtime: RealTimeReport | null;
   /** Battery presets at the report's sample rate (upper estimate); MCUs only. */
@@ -177,7 +215,7 @@ export function profileOnDevice(run: ModelRun | Plan, device: DeviceProfile, opt
   } as const;
   if (!memory.fits) {
     const refused = memory.overages.map((o) => `${o.budget}: needs ${o.neededBytes} B, has ${o.availableBytes} B, over by ${o.overBytes} B`).join('; ');
-    return { ...base, refused, cycles: null, time: null, energy: null, realtime: null, battery: null, checkpointWear: null, views: null, warnings };
+    return { ...base, refused, cycles: null, time: null, energy: null, current: null, realtime: null, battery: null, checkpointWear: null, views: null, warnings };
   }
   if (!('plan' in run)) throw new Error('profileOnDevice: a fitting model needs a ModelRun');
   const w: Workload = run.result.workload;
@@ -200,13 +238,14 @@ export function profileOnDevice(run: ModelRun | Plan, device: DeviceProfile, opt
   const eUpper = energyPerSample(device, upper / n, streamMs / 1e3, energyOpts);
   const jPerCycle = eLower.kind === 'mcu' ? eLower.pJPerCycle * 1e-12 : eLower.computeJ / Math.max(lower / n, 1);
 
+  const cyc = (v: ClassVector) => coreCycles(v, family, mode) * stallFactor;
   const byKernel: KernelRow[] = [...groupTerms(est.terms, (t) => t.kernel.replace(/:.*/, ''))].map(([kernel, v]) => {
-    const c = coreCycles(v, family, mode) * stallFactor;
-    return { kernel, instructionsPerSample: vectorTotal(v) / n, cyclesPerSample: c / n, share: c / lower };
+    const c = cyc(v);
+    return { kernel, instructionsPerSample: vectorTotal(v) / n, cyclesPerSample: c / n, share: c / lower, computeJPerSample: [(c / n) * jPerCycle, (c / n) * jPerCycle * kappa] as const };
   }).sort((a, b) => b.cyclesPerSample - a.cyclesPerSample);
   const counts = (key: string) => ((w.infer.counters as Record<string, number>)[key] ?? 0) + ((w.learn.counters as Record<string, number>)[key] ?? 0) + ((w.readout.counters as Record<string, number>)[key] ?? 0);
   const byCounter: CounterRow[] = [...groupTerms(est.terms, (t) => t.counter)].map(([counter, v]) => {
-    const c = coreCycles(v, family, mode) * stallFactor;
+    const c = cyc(v);
     const ops = counts(counter);
     return {
       counter,
@@ -219,20 +258,36 @@ export function profileOnDevice(run: ModelRun | Plan, device: DeviceProfile, opt
       computeJPerSample: (c / n) * jPerCycle,
     };
   }).sort((a, b) => b.cyclesPerSample - a.cyclesPerSample);
-
-  // The inference pass alone (the NeuroBench view's scope): same model, learn and readout work removed.
-  const inferOnly: Workload = {
-    samples: w.samples,
-    infer: w.infer,
-    learn: { steps: 0, counters: zeroCounters() },
-    readout: { predictCalls: 0, learnCalls: 0, counters: zeroCounters() },
-    netRunCalls: w.netRunCalls,
+  const phaseOf = (terms: readonly Term[]): PhaseCycles => {
+    const g = groupTerms(terms, (t) => t.phase);
+    const of = (p: string) => (g.has(p) ? cyc(g.get(p)!) / n : 0);
+    return { infer: of('infer'), readout: of('readout'), learn: of('learn') };
   };
-  const inferIsa = coreCycles(estimateInstructions(run.plan, inferOnly, table).total, family, mode) * stallFactor;
+  const byPhase = phaseOf(est.terms);
+  const layerOrder = new Map<string, number>();
+  for (const t of est.terms) if (!layerOrder.has(t.layer)) layerOrder.set(t.layer, layerOrder.size);
+  const byLayer: LayerRow[] = [...groupTerms(est.terms, (t) => t.layer)].map(([layer, v]) => {
+    const terms = est.terms.filter((t) => t.layer === layer);
+    const c = cyc(v);
+    return {
+      layer,
+      kind: terms[0].layerKind,
+      ops: [...new Set(terms.map((t) => t.op))],
+      instructionsPerSample: vectorTotal(v) / n,
+      cyclesPerSample: c / n,
+      share: c / lower,
+      computeJPerSample: [(c / n) * jPerCycle, (c / n) * jPerCycle * kappa] as const,
+      byPhase: phaseOf(terms),
+      byKernel: [...groupTerms(terms, (t) => t.kernel.replace(/:.*/, ''))].map(([kernel, kv]) => ({ kernel, cyclesPerSample: cyc(kv) / n })).sort((a, b) => b.cyclesPerSample - a.cyclesPerSample),
+    };
+  }).sort((a, b) => layerOrder.get(a.layer)! - layerOrder.get(b.layer)!);
+
+  // The inference pass alone (the NeuroBench view's scope).
+  const inferIsa = byPhase.infer * n;
   const nb = neuroBenchView(run.plan, w, run.rt);
 
   // Real time: event-driven cycles per event, the rest spread over the stream's steps.
-  const eventDriven = new Set(['synopsF32', 'synopsI8', 'eventsIn']);
+  const eventDriven = new Set(['synopsF32', 'synopsI8', 'synopsI16', 'eventsIn']);
   const evCycles = byCounter.filter((r) => eventDriven.has(r.counter)).reduce((a, r) => a + r.cyclesPerSample, 0) * kappa;
   const restCycles = byCounter.filter((r) => !eventDriven.has(r.counter)).reduce((a, r) => a + r.cyclesPerSample, 0) * kappa;
   const eventsPerSample = mean(run.result.eventsPerSample);
@@ -273,6 +328,8 @@ export function profileOnDevice(run: ModelRun | Plan, device: DeviceProfile, opt
       stallNote: stalls.note,
       byKernel,
       byCounter,
+      byLayer,
+      byPhase,
     },
     time: {
       lowerMsPerSample: (lower / n / (mhz * 1e6)) * 1e3,
@@ -281,6 +338,11 @@ export function profileOnDevice(run: ModelRun | Plan, device: DeviceProfile, opt
       cpuLoad: streamMs > 0 ? (upper / n / (mhz * 1e6)) * 1e3 / streamMs : Infinity,
     },
     energy: { lower: eLower, upper: eUpper },
+    current: currentProfile(device, eUpper, [
+      { label: 'prediction pass', cycles: byPhase.infer },
+      { label: 'readout', cycles: byPhase.readout },
+      { label: 'plasticity pass', cycles: byPhase.learn },
+    ], 'upper', opts.sleepMode),
     realtime,
     battery,
     checkpointWear,

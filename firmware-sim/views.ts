@@ -75,7 +75,7 @@ export function neuroBenchView(plan: Plan, w: Workload, rt: Runtime | null): Neu
     footprintBytes,
     connectionSparsity: total > 0 ? zeros / total : 0,
     activationSparsity: neurons * steps > 0 ? 1 - c.spikes / (neurons * steps) : 1,
-    effectiveACs: (c.synopsF32 + c.synopsI8) / n,
+    effectiveACs: (c.synopsF32 + c.synopsI8 + (c.synopsI16 ?? 0)) / n,
     effectiveMACs: readoutMacs / n,
     dense: (denseSyn + denseReadout) / n,
     membraneUpdates: membrane / n,

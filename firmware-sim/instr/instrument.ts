@@ -46,7 +46,10 @@ export type WasmClass = (typeof WASM_CLASSES)[number];
 export type ClassVector = Record<WasmClass, number>;
 
 export function zeroVector(): ClassVector {
-  return Object.fromEntries(WASM_CLASSES.map((c) => [c, 0])) as ClassVector;
+  return {
+    local: 0, global: 0, const: 0, intAlu: 0, intMul: 0, intDiv: 0, i64: 0, f32: 0, f32Div: 0, f64: 0,
+    load: 0, store: 0, v128Load: 0, v128Store: 0, simd: 0, branch: 0, call: 0, select: 0, block: 0, other: 0,
+  };
 }
 
 export function addVectors(a: ClassVector, b: ClassVector, scale = 1): ClassVector {
@@ -336,6 +339,45 @@ export function readCounts(exports: WebAssembly.Exports, functions: readonly str
     out[f] = v;
   }
   return out;
+}
+
+/**
+ * A fast reader of a counting instance's counters: the globals are looked up once, a snapshot is
+ * a flat array (functions x classes), and `total`/`byFunction` turn the difference of two
+ * snapshots into class vectors.
+ */
+export class CounterReader {
+  private readonly globals: (WebAssembly.Global | null)[];
+  constructor(exports: WebAssembly.Exports, readonly functions: readonly string[]) {
+    this.globals = [];
+    for (const f of functions) {
+      for (const c of WASM_CLASSES) this.globals.push((exports[`${COUNTER_PREFIX}${f}_${c}`] as WebAssembly.Global | undefined) ?? null);
+    }
+  }
+
+  snapshot(): Float64Array {
+    const out = new Float64Array(this.globals.length);
+    for (let k = 0; k < out.length; k++) {
+      const g = this.globals[k];
+      out[k] = g ? (g.value as number) : 0;
+    }
+    return out;
+  }
+
+  /** Sum over all functions (or one) of b - a. */
+  total(a: Float64Array, b: Float64Array, only?: string): ClassVector {
+    const v = zeroVector();
+    const nc = WASM_CLASSES.length;
+    const fi = only === undefined ? -1 : this.functions.indexOf(only);
+    if (only !== undefined && fi < 0) return v;
+    for (let f = fi < 0 ? 0 : fi; f < (fi < 0 ? this.functions.length : fi + 1); f++) {
+      for (let c = 0; c < nc; c++) {
+        const d = b[f * nc + c] - a[f * nc + c];
+        if (d !== 0) v[WASM_CLASSES[c]] += d;
+      }
+    }
+    return v;
+  }
 }
 
 /** Sums function vectors. */

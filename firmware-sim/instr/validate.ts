@@ -13,7 +13,7 @@ import type { EventBatch } from '../../host/events/types.js';
 import { wasmPath, type KernelBuild } from '../../host/runtime/kernels.js';
 import type { Runtime } from '../../host/runtime/runtime.js';
 import { estimateInstructions, type Workload } from '../cycles.js';
-import { runWorkload, type Executor, type Sample } from '../workload.js';
+import { runWorkload, type Executor, type Sample, type StepWindow } from '../workload.js';
 import type { BuildTable } from './derive.js';
 import { diffCounts, instrumentWasm, readCounts, sumCounts, type ClassVector, type InstrumentResult } from './instrument.js';
 
@@ -41,20 +41,22 @@ export class CountingExecutor implements Executor {
     return readCounts(this.raw, this.inst.functions);
   }
 
-  run(batch: EventBatch, learn: boolean): number {
+  run(batch: EventBatch, learn: boolean, window?: StepWindow): number {
     const rt = this.rt;
     const plan = rt.plan;
     const { width, height, polarity } = plan.spec.input;
     const plane = width * height;
     const dtUs = plan.dtUs;
     const n = batch.length;
-    const total = n > 0 ? Math.max(0, Math.floor(batch.t[n - 1] / dtUs) + 1) : 0;
+    const start = window?.startUs ?? 0;
+    const total = window ? window.steps : n > 0 ? Math.max(0, Math.floor((batch.t[n - 1] - start) / dtUs) + 1) : 0;
     const u32 = new Uint32Array(rt.memory.buffer);
     const offBase = rt.abs(plan.input.offsets) >> 2;
     const idxBase = rt.abs(plan.input.indices) >> 2;
     const phase = learn ? 3 : 1;
     const inRange = (i: number) => batch.x[i] < width && batch.y[i] < height;
     let e = 0;
+    while (e < n && batch.t[e] < start) e++;
     let stepBase = 0;
     while (stepBase < total) {
       // Fill the input buffer step by step; a chunk ends before the step that would overflow it.
@@ -62,7 +64,7 @@ export class CountingExecutor implements Executor {
       let nSteps = 0;
       u32[offBase] = 0;
       while (nSteps < plan.input.maxSteps && stepBase + nSteps < total) {
-        const end = (stepBase + nSteps + 1) * dtUs;
+        const end = start + (stepBase + nSteps + 1) * dtUs;
         let j = e;
         let need = 0;
         while (j < n && batch.t[j] < end) { if (inRange(j)) need++; j++; }

@@ -2,14 +2,13 @@
  * `neurite devices` and `neurite profile`: the firmware simulator's commands (firmware-sim/).
  * Same shape as the entries of the `commands` record in main.ts, which registers them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULT_NMNIST_MODEL, loadModelSpec } from '../spec/models.js';
 import { EXEC_MODES, type ExecMode } from '../../firmware-sim/cores.js';
 import { listDevices, loadDevice, type DeviceProfile } from '../../firmware-sim/device.js';
 import { devicesTable, profileText } from '../../firmware-sim/format.js';
 import { profileModel } from '../../firmware-sim/profile.js';
+import { writeReportFiles } from '../../firmware-sim/report-files.js';
 import type { FlagSpec } from './args.js';
 
 type Out = (line: string) => void;
@@ -48,9 +47,21 @@ function dropPolicyOf(v: unknown): 'drop-newest' | 'drop-oldest' | undefined {
   throw new UsageError(`profile: --drop-policy must be drop-newest or drop-oldest, got "${String(v)}"`);
 }
 
+/** The command line of a profile run, for the report page. */
+function profileCommandLine(v: Record<string, string | number | boolean | undefined>): string {
+  const parts = ['neurite profile'];
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined || k === 'json') continue;
+    if (x === true) parts.push(`--${k}`);
+    else if (x === false) parts.push(`--no-${k}`);
+    else parts.push(`--${k} ${String(x)}`);
+  }
+  return parts.join(' ');
+}
+
 export const profile: Command = {
   summary: 'estimate memory, cycles, time and energy of a model on emulated devices',
-  usage: 'neurite profile --model SPEC --device ID|all|ID,ID [--data FILE|DIR] [--samples N] [--mode aot|interp-fast|interp-classic] [--clock MHZ] [--report OUT] [--json]',
+  usage: 'neurite profile --model SPEC --device ID|all|ID,ID [--data FILE|DIR] [--samples N] [--mode aot|interp-fast|interp-classic] [--clock MHZ] [--rate PER_HOUR] [--report OUT] [--json]',
   flags: {
     model: { type: 'string', placeholder: 'NAME_OR_SPEC', help: `model (default ${DEFAULT_NMNIST_MODEL})` },
     device: { type: 'string', placeholder: 'ID|all', help: 'device id, a profile file, a comma list, or all' },
@@ -67,7 +78,8 @@ export const profile: Command = {
     'drop-policy': { type: 'string', placeholder: 'drop-newest|drop-oldest', help: 'what a full queue drops (default drop-newest)' },
     'deadline-ms': { type: 'number', placeholder: 'MS', help: 'deadline after each step window (default one step)' },
     'checkpoint-every': { type: 'int', placeholder: 'N', help: 'checkpoint interval in samples, for flash wear (default 10)' },
-    report: { type: 'string', placeholder: 'OUT.json', help: 'write the JSON report here' },
+    report: { type: 'string', placeholder: 'OUT', help: 'write OUT.json, OUT.html (self-contained page with charts) and OUT.current.csv (power-analyser style current trace)' },
+    'trace-period': { type: 'number', placeholder: 'SECONDS', help: 'sample period of the current trace CSV (default: at most 20000 rows over two sample periods)' },
     json: { type: 'boolean', help: 'print the JSON report on stdout' },
   },
   async run(v, _p, out) {
@@ -93,14 +105,16 @@ export const profile: Command = {
       deadlineUs: typeof v['deadline-ms'] === 'number' ? v['deadline-ms'] * 1e3 : undefined,
       checkpointInterval: v['checkpoint-every'] as number | undefined,
     });
+    const tracePeriod = v['trace-period'] as number | undefined;
+    if (tracePeriod !== undefined && !(tracePeriod > 0)) throw new UsageError(`profile: --trace-period must be > 0 seconds, got ${tracePeriod}`);
+    let files: { json: string; html: string; csv: string | null } | null = null;
     if (typeof v.report === 'string') {
-      mkdirSync(dirname(v.report), { recursive: true });
-      writeFileSync(v.report, JSON.stringify(report, null, 2) + '\n');
+      files = writeReportFiles(v.report, report, { tracePeriodS: tracePeriod, command: profileCommandLine(v) });
     }
     if (v.json) out(JSON.stringify(report));
     else {
       out(profileText(report));
-      if (typeof v.report === 'string') out(`\nreport: ${v.report}`);
+      if (files) out(`\nreport: ${files.json}, ${files.html}${files.csv ? `, ${files.csv}` : ' (no current trace: the model fits none of the devices)'}`);
     }
     return list.length === 1 && report.devices[0].refused ? 1 : 0;
   },

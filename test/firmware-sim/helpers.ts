@@ -17,3 +17,6 @@ export async function runCommand(cmd: { flags: Record<string, import('../../host
   const code = await cmd.run(values, positional, (l) => lines.push(l));
   return { code, out: lines.join('\n') };
 }
+
+
+export { kernelVariants } from '../../firmware-sim/variants.js';

@@ -21,6 +21,7 @@ describe('neurite profile', () => {
     expect(r.out).toContain('side by side');
     expect(r.out).toContain('45 nm compute-only');
     expect(r.out).toContain('NeuroBench-style counts');
+    expect(r.out).toMatch(/input->hidden\s+projection/);
     const rep = JSON.parse(readFileSync(out, 'utf8')) as ProfileReport;
     expect(rep.label).toBe('Estimate (simulated system)');
     expect(rep.devices.map((d) => d.device.id)).toEqual(['nrf52840', 'stm32u585', 'stm32l476', 'rpi4']);
