@@ -96,3 +96,19 @@ export class EncodeError extends NeuriteError {
     super(`${format} event ${index}: ${reason}`);
   }
 }
+
+/**
+ * An ONNX or NIR model cannot be read, written or mapped onto neurite. `node` names the graph
+ * node at fault (null when the problem is the file as a whole); `reason` says what is wrong.
+ */
+export class InteropError extends NeuriteError {
+  override readonly name = 'InteropError';
+  constructor(
+    readonly format: 'onnx' | 'nir',
+    readonly node: string | null,
+    readonly reason: string,
+    readonly source?: string,
+  ) {
+    super(`${source ? source + ': ' : ''}${format === 'onnx' ? 'ONNX' : 'NIR'}${node !== null ? ` node "${node}"` : ''}: ${reason}`);
+  }
+}

@@ -19,6 +19,8 @@ import { flagHelp, parseArgs, required, type FlagSpec } from './args.js';
 import { convertCommand, inspectCommand } from './events-commands.js';
 import { devices, profile } from './firmware-commands.js';
 import { buildFirmware, runFirmware } from './firmware-image-commands.js';
+import { exportCmd, importCmd } from './interop-commands.js';
+import { evalOnnx } from '../interop/onnx-eval.js';
 
 type Out = (line: string) => void;
 
@@ -136,8 +138,20 @@ const commands: Record<string, Command> = {
   eval: {
     summary: 'evaluate a checkpoint on a folder of labelled event samples',
     usage: 'neurite eval --checkpoint FILE --data DIR --labels FILE.tsv [--json]',
-    flags: { checkpoint: { type: 'string', placeholder: 'FILE', help: 'checkpoint written by learn' }, ...dataFlags, ...common },
+    flags: {
+      checkpoint: { type: 'string', placeholder: 'FILE', help: 'checkpoint written by learn' },
+      ...dataFlags,
+      backend: { type: 'string', placeholder: 'wasm|onnx', help: 'run the neurite runtime (default) or the exported ONNX graph in onnxruntime-web' },
+      ...common,
+    },
     async run(v, _p, out) {
+      if (v.backend !== undefined && v.backend !== 'wasm' && v.backend !== 'onnx') throw new UsageError(`eval: --backend must be wasm or onnx, got "${String(v.backend)}"`);
+      if (v.backend === 'onnx') {
+        const r = await evalOnnx(required('eval', v, 'checkpoint'), required('eval', v, 'data'), required('eval', v, 'labels'));
+        if (v.json) out(JSON.stringify({ accuracy: r.accuracy, samples: r.samples, confusion: r.confusion, backend: 'onnx' }));
+        else out(`accuracy ${pct(r.accuracy)} on ${r.samples} samples (ONNX graph in onnxruntime-web)`);
+        return 0;
+      }
       const rt = loadCheckpoint(required('eval', v, 'checkpoint'), buildOf(v.build));
       const source = FolderSource.open(required('eval', v, 'data'), required('eval', v, 'labels'));
       const bar = new ProgressBar(v.json !== true);
@@ -244,6 +258,8 @@ const commands: Record<string, Command> = {
   profile,
   'build-firmware': buildFirmware,
   'run-firmware': runFirmware,
+  export: exportCmd,
+  import: importCmd,
   validate: {
     summary: 'validate a model spec file and list every problem',
     usage: 'neurite validate SPEC.json',
@@ -290,7 +306,7 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
   }
   try {
     const { values, positional } = parseArgs(name, rest, cmd.flags);
-    if (positional.length > 0 && !['validate', 'inspect', 'convert', 'run-firmware'].includes(name)) throw new UsageError(`${name}: unexpected argument "${positional[0]}"`);
+    if (positional.length > 0 && !['validate', 'inspect', 'convert', 'run-firmware', 'import'].includes(name)) throw new UsageError(`${name}: unexpected argument "${positional[0]}"`);
     return await cmd.run(values, positional, out);
   } catch (e) {
     if (e instanceof NeuriteError) {
