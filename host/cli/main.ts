@@ -283,7 +283,7 @@ function help(): string {
     'usage: neurite <command> [options]',
     '',
     'commands:',
-    ...names.map((n) => `  ${n.padEnd(10)} ${commands[n].summary}`),
+    ...names.map((n) => `  ${n.padEnd(15)} ${commands[n].summary}`),
     '',
     'neurite <command> --help shows its options.',
   ].join('\n');
