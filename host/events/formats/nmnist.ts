@@ -60,7 +60,7 @@ export interface NmnistReadOptions {
 }
 
 function checkDimension(name: string, v: number | undefined): number {
-  if (v === undefined) return Infinity;
+  if (v === undefined) return 0x10000; // no limit (coordinates are bytes); an int keeps the hot compares integral
   if (!Number.isInteger(v) || v <= 0) {
     throw new UsageError(`nmnist: ${name} must be a positive integer, got ${String(v)}`);
   }
