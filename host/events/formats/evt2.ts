@@ -159,13 +159,7 @@ export class Evt2Decoder extends PropheseeDecoderBase {
   }
 
   protected onHeader(info: RawHeaderInfo): SensorGeometry | null {
-    if (info.encoding !== null && info.encoding !== 'evt2') {
-      this.fail(
-        info.encodingOffset,
-        `header declares ${info.encoding === 'dat' ? 'a DAT file' : info.encoding}, not EVT 2.0`,
-      );
-    }
-    const g = this.resolveGeometry(info);
+    const g = this.resolveRawHeader(info, 'evt2', 'EVT 2.0');
     if (g) {
       this.st.boundX = Math.min(g.width, 0x800);
       this.st.boundY = Math.min(g.height, 0x800);

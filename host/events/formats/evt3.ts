@@ -257,13 +257,7 @@ export class Evt3Decoder extends PropheseeDecoderBase {
   }
 
   protected onHeader(info: RawHeaderInfo): SensorGeometry | null {
-    if (info.encoding !== null && info.encoding !== 'evt3') {
-      this.fail(
-        info.encodingOffset,
-        `header declares ${info.encoding === 'dat' ? 'a DAT file' : info.encoding}, not EVT 3.0`,
-      );
-    }
-    const g = this.resolveGeometry(info);
+    const g = this.resolveRawHeader(info, 'evt3', 'EVT 3.0');
     if (g) {
       this.st.boundX = Math.min(g.width, 0x800);
       this.st.boundY = Math.min(g.height, 0x800);

@@ -637,6 +637,17 @@ export abstract class PropheseeDecoderBase implements EventDecoder {
     return this.geometry;
   }
 
+  /** RAW (EVT 2.0 / 3.0) headers: refuse one that declares another encoding, then resolve geometry. */
+  protected resolveRawHeader(info: RawHeaderInfo, expected: 'evt2' | 'evt3', label: string): SensorGeometry | null {
+    if (info.encoding !== null && info.encoding !== expected) {
+      this.fail(
+        info.encodingOffset,
+        `header declares ${info.encoding === 'dat' ? 'a DAT file' : info.encoding}, not ${label}`,
+      );
+    }
+    return this.resolveGeometry(info);
+  }
+
   /**
    * Call before decoding into module-level segment arrays: copies a previously held segment
    * (which lives in those same arrays) to the staging arrays.
