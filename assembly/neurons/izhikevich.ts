@@ -24,12 +24,7 @@ import {
   CTR_NEURON_UPDATES_IZH, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 // @ts-ignore: decorator
 @inline

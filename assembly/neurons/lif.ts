@@ -35,23 +35,12 @@ import {
   CTR_KERNEL_CALLS, CTR_SPIKES,
 } from '../abi';
 import { count } from '../util/counters';
+import { pf, pi } from '../util/params';
 
 // @ts-ignore: decorator
 @inline
 function arr(state: usize, nPad: i32, which: i32): usize {
   return state + ((<usize>nPad * <usize>which) << 2);
-}
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function pi(params: usize, slot: i32): i32 {
-  return load<i32>(params + (<usize>slot << 2));
 }
 
 export function lif_step_f32(n: i32, state: usize, params: usize, spikeBuf: usize, margins: usize): i32 {

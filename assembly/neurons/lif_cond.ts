@@ -21,12 +21,7 @@ import {
   CTR_NEURON_UPDATES_COND, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 export function lif_cond_step_f32(n: i32, state: usize, params: usize, spikeBuf: usize, margins: usize): i32 {
   const nPad = (n + 3) & ~3;

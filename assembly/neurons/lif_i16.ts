@@ -35,12 +35,7 @@ import {
   CTR_NEURON_UPDATES_LIF_I16, CTR_SPIKES, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pi(params: usize, slot: i32): i32 {
-  return load<i32>(params + (<usize>slot << 2));
-}
+import { pi } from '../util/params';
 
 // @ts-ignore: decorator
 @inline

@@ -29,12 +29,7 @@ import {
 } from '../abi';
 import { count } from '../util/counters';
 import { clamp1, clamp4 } from './eligibility';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 export function classp_apply_f32(w: usize, acc: usize, nIn: i32, nOut: i32, a: usize, m: usize, s: f32, params: usize): i32 {
   const eta = pf(params, CLASSP_ETA);

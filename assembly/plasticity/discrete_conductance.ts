@@ -49,18 +49,7 @@ import {
   CTR_WEIGHT_UPDATES, CTR_EVENTS_DROPPED, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function pi(params: usize, slot: i32): i32 {
-  return load<i32>(params + (<usize>slot << 2));
-}
+import { pf, pi } from '../util/params';
 
 export function dcond_pre_f32(
   w: usize, level: usize, gain: usize, nIn: i32, nOut: i32, pre: usize, nPre: i32, signal: usize, table: usize, params: usize,

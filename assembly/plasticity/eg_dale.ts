@@ -38,12 +38,7 @@ import {
 } from '../abi';
 import { count } from '../util/counters';
 import { expf_poly, expf_poly4 } from '../util/expf';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 
 export function egdale_update_f32(

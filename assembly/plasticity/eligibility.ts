@@ -48,12 +48,7 @@ import {
   CTR_ELIGIBILITY_UPDATES, CTR_WEIGHT_UPDATES, CTR_TRACE_UPDATES, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 /**
  * Clip to [lo, hi] with the wasm pmax/pmin semantics: x = lo < v ? v : lo; x < hi ? x : hi. Unlike

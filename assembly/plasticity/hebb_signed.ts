@@ -28,18 +28,7 @@ import {
   CTR_WEIGHT_UPDATES, CTR_TRACE_UPDATES, CTR_EVENTS_DROPPED, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function pi(params: usize, slot: i32): i32 {
-  return load<i32>(params + (<usize>slot << 2));
-}
+import { pf, pi } from '../util/params';
 
 export function hebbsign_pre_f32(
   w: usize, nIn: i32, nOut: i32, pre: usize, nPre: i32, preTrace: usize, postTrace: usize, sign: usize, params: usize,

@@ -26,12 +26,7 @@ import {
 } from '../abi';
 import { count } from '../util/counters';
 import { clamp1, clamp4 } from './eligibility';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 export function mode_apply_f32(n: i32, drive: usize, gain: usize, thr: usize, out: usize): void {
   let j = 0;

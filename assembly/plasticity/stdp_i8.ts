@@ -24,12 +24,7 @@ import {
 import { count } from '../util/counters';
 import { rng_next_u32 } from '../util/prng';
 import { trace_bump_f32 } from './traces';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 // @ts-ignore: decorator
 @inline

@@ -26,12 +26,7 @@ import {
 } from '../abi';
 import { count } from '../util/counters';
 import { trace_bump_f32 } from './traces';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 export function stdp_pre_f32(
   w: usize, nIn: i32, nOut: i32, pre: usize, nPre: i32, preTrace: usize, postTrace: usize, params: usize,

@@ -21,12 +21,7 @@ import {
 } from '../abi';
 import { count } from '../util/counters';
 import { trace_bump_f32 } from './traces';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 /** I_j += WT[j][i] for every valid input event i (gather along each target's row). */
 export function dense_gather_f32(wt: usize, nIn: i32, nOut: i32, idx: usize, nIdx: i32, target: usize): void {

@@ -37,12 +37,7 @@ import {
   CTR_WEIGHT_UPDATES, CTR_ELIGIBILITY_UPDATES, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 /** Updates V_max and, for the neurons at a new maximum, E[:, j] = K(t). Returns how many neurons had one. */
 export function tempotron_track_f32(

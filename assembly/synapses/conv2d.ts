@@ -38,12 +38,7 @@ import {
   CTR_SYNOPS_F32, CTR_EVENTS_DROPPED, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pi(params: usize, slot: i32): i32 {
-  return load<i32>(params + (<usize>slot << 2));
-}
+import { pi } from '../util/params';
 
 export function conv2d_accumulate_f32(w: usize, params: usize, ex: usize, ey: usize, ec: usize, nEv: i32, target: usize): void {
   const wIn = pi(params, CONV_W_IN);

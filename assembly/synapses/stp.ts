@@ -43,12 +43,7 @@ import {
   CTR_SYNOPS_F32, CTR_STP_UPDATES, CTR_EVENTS_DROPPED, CTR_BYTES_READ, CTR_BYTES_WRITTEN, CTR_KERNEL_CALLS,
 } from '../abi';
 import { count } from '../util/counters';
-
-// @ts-ignore: decorator
-@inline
-function pf(params: usize, slot: i32): f32 {
-  return load<f32>(params + (<usize>slot << 2));
-}
+import { pf } from '../util/params';
 
 export function stp_efficacy_f32(state: usize, nIn: i32, params: usize, idx: usize, nIdx: i32, step: i32, eff: usize): void {
   const nPad = (nIn + 3) & ~3;
