@@ -72,6 +72,31 @@ export const OP_TRIPLET_POST: i32 = 27; // (w, nIn, nOut, dstDesc, r1, o1, o2, p
 export const OP_SYMSTDP_PRE: i32 = 28; // (w, nIn, nOut, srcDesc, preTrace, postTrace, params)
 export const OP_SYMSTDP_POST: i32 = 29; // (w, nIn, nOut, dstDesc, preTrace, postTrace, params)
 export const OP_RSTDP: i32 = 30; // (e, nIn, nOut, srcDesc, dstDesc, preTrace, postTrace, stdpParams, eligParams)
+// connectivity ops (40-49): sparse, convolutional, block-sparse, delayed and short-term-plastic
+// projections (synapses/*.ts). `ring, nSlots, delay`: with nSlots > 0 the input goes to the ring
+// slot (clock + delay) mod nSlots of a delay ring f32[nSlots][nOut] instead of `target`.
+export const OP_CSR_F32: i32 = 40; // (csr, nIn, nOut, nnz, srcDesc, target, eff, ring, nSlots, delay); csr = rowPtr|colIdx|vals
+export const OP_CONV2D_F32: i32 = 41; // (w, convParams, srcDesc, events, maxEvents, target, ring, nSlots, delay, nOut)
+export const OP_BLOCK_F32: i32 = 42; // (w, slotOf, blkParams, srcDesc, target, ring, nSlots, delay, nOut)
+export const OP_BLOCK_PRUNE: i32 = 43; // (w, slotOf, blockId, blkParams, rng, scratch): every BLK_EVERY steps
+export const OP_DELAY_F32: i32 = 44; // (w, nIn, nOut, srcDesc, ring, nSlots, delay)
+export const OP_DELAY_SYN_F32: i32 = 45; // (w, delays, nIn, nOut, srcDesc, ring, nSlots)
+export const OP_DELAY_DELIVER: i32 = 46; // (ring, nSlots, nOut, target)
+export const OP_STP: i32 = 47; // (state, nIn, stpParams, srcDesc, eff)
+export const OP_DENSE_SCALED_F32: i32 = 48; // (w, nIn, nOut, srcDesc, eff, target, ring, nSlots, delay)
+export const OP_CSR_STDP: i32 = 49; // (csr, csc, nIn, nOut, nnz, srcDesc, dstDesc, preTrace, postTrace, stdpParams): pre then post pathway
+// rule/neuron ops (50-64): rules and neurons composed from specs (plasticity/spec_rules.ts).
+export const OP_TESS: i32 = 50; // (w, nIn, nOut, srcDesc, dstDesc, state, lifParams, work, eligParams, tessParams)
+export const OP_TEMPOTRON: i32 = 51; // (elig, nIn, nOut, srcDesc, v, vmax, flag, ka, kb, tempotronParams)
+export const OP_LIF_I16: i32 = 52; // (n, stateBase, params, listDesc, spikeBuf, input i32[nPad])
+export const OP_EPROP: i32 = 53; // (w, nIn, nOut, srcDesc, dstDesc, state, lifParams, work, eligParams, epropParams)
+export const OP_HEBBSIGN_PRE: i32 = 54; // (w, nIn, nOut, srcDesc, preTrace, postTrace, sign, params)
+export const OP_HEBBSIGN_POST: i32 = 55; // (w, nIn, nOut, dstDesc, preTrace, postTrace, sign, params)
+export const OP_EGDALE: i32 = 57; // (w, nIn, nOut, srcDesc, dstDesc, theta, sign, work, params): params = EGDALE block | EGX slots | ones[nIn]
+export const OP_DCOND: i32 = 56; // (w, nIn, nOut, srcDesc, dstDesc, level u8, gain, preTrace, params): params = DCOND block | table[N] | alpha, floor
+// readout/control ops (65-79): reserved, none used. The readouts and the continual-learning
+// controls run host-driven once per sample, and the gated readout's filters are OP_DECAY +
+// OP_COUNT_SPIKES (host/plan/readouts.ts says why).
 
 export const PHASE_ALWAYS: i32 = 1;
 export const PHASE_LEARN: i32 = 2;
@@ -144,6 +169,17 @@ export const CONV_PAD: i32 = 6; // zero padding on every side
 export const CONV_W_OUT: i32 = 7; // floor((W_in + 2 pad - K) / stride) + 1
 export const CONV_H_OUT: i32 = 8; // floor((H_in + 2 pad - K) / stride) + 1
 export const CONV_PARAM_SLOTS: i32 = 12;
+
+// Block-sparse projection (synapses/block_sparse.ts, OP_BLOCK_F32 / OP_BLOCK_PRUNE), 8 slots.
+export const BLK_N_ACTIVE: i32 = 0; // i32: active blocks A (slots)
+export const BLK_G_IN: i32 = 1; // i32: presynaptic ensembles
+export const BLK_G_OUT: i32 = 2; // i32: postsynaptic ensembles
+export const BLK_B_IN: i32 = 3; // i32: units per presynaptic ensemble
+export const BLK_B_OUT: i32 = 4; // i32: units per postsynaptic ensemble
+export const BLK_N_PRUNE: i32 = 5; // i32: blocks pruned and regrown per rewiring
+export const BLK_EVERY: i32 = 6; // i32: rewiring interval in steps (after every BLK_EVERY-th step)
+export const BLK_INIT_SCALE: i32 = 7; // f32: regrown weights ~ U(-s, s)
+export const BLK_PARAM_SLOTS: i32 = 8;
 
 // Neuron state block for n neurons (nPad = n rounded up to 4): five f32/i32 arrays of nPad.
 export const STATE_V: i32 = 0; // membrane
@@ -278,6 +314,36 @@ export const TEMPOTRON_ALPHA_M: i32 = 5; // decay of the a traces, = the LIF alp
 export const TEMPOTRON_ALPHA_S: i32 = 6; // decay of the b traces, = the LIF alpha_s
 export const TEMPOTRON_TRACE_FLOOR: i32 = 7;
 export const TEMPOTRON_PARAM_SLOTS: i32 = 8;
+
+// TESS as a schedule op (plasticity/spec_rules.ts tess_step_f32), 8 slots; the fixed basis
+// B [nClass][nOut] f32 follows the block.
+export const TESS_ALPHA_PRE: i32 = 0; // lambda_pre = exp(-dt/tau_pre)
+export const TESS_ALPHA_POST: i32 = 1; // lambda_post = exp(-dt/tau_post)
+export const TESS_FLOOR: i32 = 2; // pre traces below this are flushed to 0
+export const TESS_SLOPE: i32 = 3; // slope of the hard sigmoid of q
+export const TESS_GAMMA_PD: i32 = 4; // pseudo-derivative height
+export const TESS_CLASSES: i32 = 5; // i32: nClass
+export const TESS_LABEL: i32 = 6; // i32: this sample's label, -1 = none (written by Runtime.setLabel)
+export const TESS_PARAM_SLOTS: i32 = 8;
+
+// e-prop as a schedule op (plasticity/spec_rules.ts eprop_step_f32), 8 slots; then an ELIG block
+// for the readout update, the feedback weights B [nClass][nOut] and nothing else (constants).
+export const EPROP_ALPHA_PRE: i32 = 0; // decay of the presynaptic trace zbar, exp(-dt/tau_pre)
+export const EPROP_KAPPA: i32 = 1; // readout leak, exp(-dt/tau_out) (the eligibility filter is ELIG_ALPHA)
+export const EPROP_FLOOR: i32 = 2; // zbar and zhat below this are flushed to 0
+export const EPROP_GAMMA_PD: i32 = 3; // pseudo-derivative height
+export const EPROP_CLASSES: i32 = 4; // i32: readout outputs K
+export const EPROP_LABEL: i32 = 5; // i32: this sample's label, -1 = none (Runtime.setLabel)
+export const EPROP_PARAM_SLOTS: i32 = 8;
+
+// Dale's-law EG as a supervised schedule op (spec_rules.ts egdale_step_f32): slots after the
+// EGDALE_* block (EGDALE_PARAM_SLOTS + k).
+export const EGX_ALPHA_POST: i32 = 0; // decay of the postsynaptic rate trace zbar
+export const EGX_FLOOR: i32 = 1;
+export const EGX_TARGET: i32 = 2; // target trace level of the labelled group
+export const EGX_CLASSES: i32 = 3; // i32
+export const EGX_LABEL: i32 = 4; // i32, -1 = none (Runtime.setLabel)
+export const EGX_SLOTS: i32 = 8;
 
 // A spike list descriptor: [ptr to u32 indices, count] as two i32.
 export const DESC_PTR: i32 = 0;

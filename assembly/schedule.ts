@@ -17,6 +17,22 @@ import {
   OP_DENSE_GATHER_F32, OP_STDP_PRE_COLS, OP_STDP_POST_ROWS, OP_SCALE_ROWS, OP_ESCAPE,
   OP_DECAY, OP_TRIPLET_PRE, OP_TRIPLET_POST, OP_SYMSTDP_PRE, OP_SYMSTDP_POST, OP_RSTDP,
 } from './abi';
+import { OP_TESS, OP_TEMPOTRON, OP_LIF_I16, OP_EPROP, OP_HEBBSIGN_PRE, OP_HEBBSIGN_POST, OP_DCOND, OP_EGDALE } from './abi';
+import { hebbsign_pre_f32, hebbsign_post_f32 } from './plasticity/hebb_signed';
+import { tess_step_f32, tempotron_step_f32, eprop_step_f32, dcond_step_f32, egdale_step_f32 } from './plasticity/spec_rules';
+import { lif_step_i16 } from './neurons/lif_i16';
+import {
+  OP_CSR_F32, OP_CONV2D_F32, OP_BLOCK_F32, OP_BLOCK_PRUNE, OP_DELAY_F32, OP_DELAY_SYN_F32, OP_DELAY_DELIVER, OP_STP,
+  OP_DENSE_SCALED_F32, OP_CSR_STDP, BLK_N_ACTIVE, BLK_G_IN, BLK_G_OUT, BLK_B_IN, BLK_B_OUT, BLK_N_PRUNE, BLK_EVERY, BLK_INIT_SCALE,
+  CONV_W_IN, CONV_H_IN, CONV_C_IN,
+} from './abi';
+import { csr_accumulate_f32 } from './synapses/csr';
+import { csr_stdp_pre_f32, csr_stdp_post_f32 } from './synapses/csr_stdp';
+import { pi, pf } from './util/params';
+import { conv2d_accumulate_f32 } from './synapses/conv2d';
+import { block_accumulate_f32, block_prune_regrow_f32 } from './synapses/block_sparse';
+import { delay_accumulate_f32, delay_accumulate_syn_f32, delay_deliver_f32 } from './synapses/delay';
+import { stp_efficacy_f32, dense_accumulate_scaled_f32 } from './synapses/stp';
 import { rstdp_step_f32 } from './plasticity/rstdp';
 import { triplet_pre_f32, triplet_post_f32 } from './plasticity/stdp_triplet';
 import { symstdp_pre_f32, symstdp_post_f32 } from './plasticity/stdp_symmetric';
@@ -50,6 +66,58 @@ function descPtr(d: usize): usize {
 @inline
 function descCount(d: usize): i32 {
   return load<i32>(d, 4);
+}
+
+// ── connectivity ops (40-49) helpers ──────────────────────────────────────────────────────
+
+/** Steps completed before the current one (the checkpointed clock), as an integer. */
+// @ts-ignore: decorator
+@inline
+function clockSteps(clock: usize): u64 {
+  return <u64>load<f64>(clock);
+}
+
+/**
+ * Where a projection's input of this step goes: `target` (undelayed, nSlots == 0) or the slot
+ * (clock + delay) mod nSlots of its delay ring f32[nSlots][nOut] (synapses/delay.ts), which
+ * OP_DELAY_DELIVER adds to the target `delay` steps later.
+ */
+// @ts-ignore: decorator
+@inline
+function ringTarget(target: usize, ring: usize, nSlots: i32, delay: i32, nOut: i32, clock: usize): usize {
+  if (nSlots <= 0) return target;
+  const slot = <usize>((clockSteps(clock) + <u64>delay) % <u64>nSlots);
+  return ring + ((slot * <usize>nOut) << 2);
+}
+
+/**
+ * Spike indices of a [C][H][W] channel-major map (the sensor's `c plane + y W + x`, or a conv2d
+ * population) -> the event SoA of conv2d_accumulate_f32: x u16, y u16, c u8 at ev, ev + 2 n,
+ * ev + 4 n. An index past the map gets x = 0xffff, which the kernel counts as dropped.
+ */
+function conv_events_from_indices(idx: usize, nIdx: i32, params: usize, ev: usize, n: i32): void {
+  const wIn = <u32>load<i32>(params + (<usize>CONV_W_IN << 2));
+  const hIn = <u32>load<i32>(params + (<usize>CONV_H_IN << 2));
+  const cIn = <u32>load<i32>(params + (<usize>CONV_C_IN << 2));
+  const plane = wIn * hIn;
+  const ey = ev + (<usize>n << 1);
+  const ec = ev + (<usize>n << 2);
+  for (let k = 0; k < nIdx; k++) {
+    const i = load<u32>(idx + (<usize>k << 2));
+    const o = <usize>k;
+    if (plane == 0 || i >= plane * cIn) {
+      store<u16>(ev + (o << 1), 0xffff);
+      store<u16>(ey + (o << 1), 0);
+      store<u8>(ec + o, 0);
+      continue;
+    }
+    const c = i / plane;
+    const r = i - c * plane;
+    const y = r / wIn;
+    store<u16>(ev + (o << 1), <u16>(r - y * wIn));
+    store<u16>(ey + (o << 1), <u16>y);
+    store<u8>(ec + o, <u8>c);
+  }
 }
 
 /**
@@ -150,6 +218,68 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
       } else if (code == OP_SCALE_ROWS) {
         const d = <usize>arg(op, 3);
         scale_rows_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), load<f32>(<usize>arg(op, 4)), arg(op, 5) != 0);
+      } else if (code == OP_CSR_F32) {
+        // rowPtr u32[nIn + 1] | colIdx u32[nnz] | vals f32[nnz], contiguous from arg 0.
+        const nIn = arg(op, 1);
+        const nOut = arg(op, 2);
+        const nnz = arg(op, 3);
+        const d = <usize>arg(op, 4);
+        const rowPtr = <usize>arg(op, 0);
+        const colIdx = rowPtr + ((<usize>(nIn + 1)) << 2);
+        const vals = colIdx + ((<usize>nnz) << 2);
+        const t = ringTarget(<usize>arg(op, 5), <usize>arg(op, 7), arg(op, 8), arg(op, 9), nOut, stepCounter);
+        csr_accumulate_f32(rowPtr, colIdx, vals, nIn, nOut, nnz, descPtr(d), descCount(d), t, <usize>arg(op, 6));
+      } else if (code == OP_CONV2D_F32) {
+        const params = <usize>arg(op, 1);
+        const d = <usize>arg(op, 2);
+        const ev = <usize>arg(op, 3);
+        const cap = arg(op, 4);
+        let n = descCount(d);
+        if (n > cap) n = cap; // the plan sizes ev for the source's largest list: never taken
+        conv_events_from_indices(descPtr(d), n, params, ev, cap);
+        const t = ringTarget(<usize>arg(op, 5), <usize>arg(op, 6), arg(op, 7), arg(op, 8), arg(op, 9), stepCounter);
+        conv2d_accumulate_f32(<usize>arg(op, 0), params, ev, ev + (<usize>cap << 1), ev + (<usize>cap << 2), n, t);
+      } else if (code == OP_BLOCK_F32) {
+        const bp = <usize>arg(op, 2);
+        const d = <usize>arg(op, 3);
+        const t = ringTarget(<usize>arg(op, 4), <usize>arg(op, 5), arg(op, 6), arg(op, 7), arg(op, 8), stepCounter);
+        block_accumulate_f32(<usize>arg(op, 0), <usize>arg(op, 1), pi(bp, BLK_N_ACTIVE), pi(bp, BLK_G_IN), pi(bp, BLK_G_OUT), pi(bp, BLK_B_IN), pi(bp, BLK_B_OUT), descPtr(d), descCount(d), t);
+      } else if (code == OP_BLOCK_PRUNE) {
+        // Rewires after every BLK_EVERY-th step of the clock (learning phase only).
+        const bp = <usize>arg(op, 3);
+        const every = pi(bp, BLK_EVERY);
+        if (every > 0 && (clockSteps(stepCounter) + 1) % <u64>every == 0) {
+          block_prune_regrow_f32(<usize>arg(op, 0), <usize>arg(op, 1), <usize>arg(op, 2), pi(bp, BLK_N_ACTIVE), pi(bp, BLK_G_IN), pi(bp, BLK_G_OUT), pi(bp, BLK_B_IN), pi(bp, BLK_B_OUT), pi(bp, BLK_N_PRUNE), pf(bp, BLK_INIT_SCALE), <usize>arg(op, 4), <usize>arg(op, 5));
+        }
+      } else if (code == OP_DELAY_F32) {
+        const d = <usize>arg(op, 3);
+        const nSlots = arg(op, 5);
+        const step = nSlots > 0 ? <i32>(clockSteps(stepCounter) % <u64>nSlots) : 0;
+        delay_accumulate_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), nSlots, step, arg(op, 6));
+      } else if (code == OP_DELAY_SYN_F32) {
+        const d = <usize>arg(op, 4);
+        const nSlots = arg(op, 6);
+        const step = nSlots > 0 ? <i32>(clockSteps(stepCounter) % <u64>nSlots) : 0;
+        delay_accumulate_syn_f32(<usize>arg(op, 0), <usize>arg(op, 1), arg(op, 2), arg(op, 3), descPtr(d), descCount(d), <usize>arg(op, 5), nSlots, step);
+      } else if (code == OP_DELAY_DELIVER) {
+        const nSlots = arg(op, 1);
+        const step = nSlots > 0 ? <i32>(clockSteps(stepCounter) % <u64>nSlots) : 0;
+        delay_deliver_f32(<usize>arg(op, 0), nSlots, step, arg(op, 2), <usize>arg(op, 3));
+      } else if (code == OP_STP) {
+        // STP remembers each unit's last spike step as i32: exact for the first 2^31 steps.
+        const d = <usize>arg(op, 3);
+        stp_efficacy_f32(<usize>arg(op, 0), arg(op, 1), <usize>arg(op, 2), descPtr(d), descCount(d), <i32>clockSteps(stepCounter), <usize>arg(op, 4));
+      } else if (code == OP_CSR_STDP) {
+        // Pair STDP on a CSR projection: the pre pathway, then the post pathway (Brian2 order).
+        const ds = <usize>arg(op, 5);
+        const dd = <usize>arg(op, 6);
+        csr_stdp_pre_f32(<usize>arg(op, 0), arg(op, 2), arg(op, 3), arg(op, 4), descPtr(ds), descCount(ds), <usize>arg(op, 7), <usize>arg(op, 8), <usize>arg(op, 9));
+        csr_stdp_post_f32(<usize>arg(op, 0), <usize>arg(op, 1), arg(op, 2), arg(op, 3), arg(op, 4), descPtr(dd), descCount(dd), <usize>arg(op, 7), <usize>arg(op, 8), <usize>arg(op, 9));
+      } else if (code == OP_DENSE_SCALED_F32) {
+        const d = <usize>arg(op, 3);
+        const nOut = arg(op, 2);
+        const t = ringTarget(<usize>arg(op, 5), <usize>arg(op, 6), arg(op, 7), arg(op, 8), nOut, stepCounter);
+        dense_accumulate_scaled_f32(<usize>arg(op, 0), arg(op, 1), nOut, descPtr(d), descCount(d), <usize>arg(op, 4), t);
       } else if (code == OP_DECAY) {
         trace_decay_f32(<usize>arg(op, 0), arg(op, 1), load<f32>(<usize>arg(op, 2)), load<f32>(<usize>arg(op, 3)));
       } else if (code == OP_TRIPLET_PRE) {
@@ -168,6 +298,38 @@ export function net_run(program: usize, nOps: i32, nSteps: i32, phase: i32, step
         const ds = <usize>arg(op, 3);
         const dd = <usize>arg(op, 4);
         rstdp_step_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(ds), descCount(ds), descPtr(dd), descCount(dd), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7), <usize>arg(op, 8));
+      } else if (code == OP_TESS) {
+        const ds = <usize>arg(op, 3);
+        const dd = <usize>arg(op, 4);
+        tess_step_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(ds), descCount(ds), descPtr(dd), descCount(dd), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7), <usize>arg(op, 8), <usize>arg(op, 9));
+      } else if (code == OP_EGDALE) {
+        const ds = <usize>arg(op, 3);
+        const dd = <usize>arg(op, 4);
+        egdale_step_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(ds), descCount(ds), descPtr(dd), descCount(dd), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7), <usize>arg(op, 8));
+      } else if (code == OP_DCOND) {
+        const ds = <usize>arg(op, 3);
+        const dd = <usize>arg(op, 4);
+        dcond_step_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(ds), descCount(ds), descPtr(dd), descCount(dd), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7), <usize>arg(op, 8));
+      } else if (code == OP_HEBBSIGN_PRE) {
+        const d = <usize>arg(op, 3);
+        hebbsign_pre_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7));
+      } else if (code == OP_HEBBSIGN_POST) {
+        const d = <usize>arg(op, 3);
+        hebbsign_post_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(d), descCount(d), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7));
+      } else if (code == OP_EPROP) {
+        const ds = <usize>arg(op, 3);
+        const dd = <usize>arg(op, 4);
+        eprop_step_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(ds), descCount(ds), descPtr(dd), descCount(dd), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7), <usize>arg(op, 8), <usize>arg(op, 9));
+      } else if (code == OP_TEMPOTRON) {
+        const ds = <usize>arg(op, 3);
+        tempotron_step_f32(<usize>arg(op, 0), arg(op, 1), arg(op, 2), descPtr(ds), descCount(ds), <usize>arg(op, 4), <usize>arg(op, 5), <usize>arg(op, 6), <usize>arg(op, 7), <usize>arg(op, 8), <usize>arg(op, 9));
+      } else if (code == OP_LIF_I16) {
+        // The fixed-point neuron resets in its own kernel; its input is an i32 accumulator.
+        const d = <usize>arg(op, 3);
+        const buf = <usize>arg(op, 4);
+        const ns = lif_step_i16(arg(op, 0), <usize>arg(op, 1), <usize>arg(op, 2), <usize>arg(op, 5), buf);
+        store<u32>(d, <u32>buf);
+        store<i32>(d, ns, 4);
       } else if (code == OP_COUNT_SPIKES) {
         const d = <usize>arg(op, 2);
         spike_count_f32(<usize>arg(op, 0), arg(op, 1), descPtr(d), descCount(d));

@@ -15,7 +15,7 @@
  */
 import { NeuriteError, UsageError } from '../errors.js';
 import { PERSISTENT_KINDS, type Plan } from '../plan/plan.js';
-import { COUNTER_SLOT, PHASE_ALWAYS } from '../runtime/abi.js';
+import { COUNTER_SLOT, OP, PHASE_ALWAYS } from '../runtime/abi.js';
 import { CHECKPOINT_VERSION } from '../runtime/checkpoint.js';
 import type { KernelBuild } from '../runtime/kernels.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -129,6 +129,24 @@ export function firmwareBlob(plan: Plan, opts: FirmwareLayoutOptions = {}): Firm
   const spec = plan.spec;
   const r = plan.readout;
   if (!r) throw new FirmwareBuildError(`model "${spec.name}" has no readout: the firmware learns labels online through the readout`);
+  // The WASI driver (firmware/driver.ts) runs the plain delta rule only; refuse rather than run a
+  // different readout than the spec asks for.
+  const extras = (['classp', 'modes', 'variability'] as const).filter((c) => r[c] !== null);
+  if (r.rule !== 'delta' || extras.length > 0) {
+    const what = r.rule !== 'delta' ? `readout.rule "${r.rule}"` : `readout.${extras.join(' and readout.')}`;
+    throw new FirmwareBuildError(`model "${spec.name}" uses ${what}, which the firmware image does not implement: it supports readout.rule "delta" without classp, modes or variability (run this model on the host runtime instead)`);
+  }
+  // Rules fed by a per-sample label (Runtime.setLabel/endSample) or holding state the driver does
+  // not initialise (int16 neurons and weights, conductance levels, log-weights) would run wrongly.
+  const hostOnlyRules = new Set(['tess', 'eprop', 'tempotron', 'hebb-signed', 'discrete-conductance', 'eg-dale']);
+  for (const pr of plan.projections) {
+    if (pr.rule !== null && hostOnlyRules.has(pr.rule)) {
+      throw new FirmwareBuildError(`projection ${pr.name}: plasticity rule "${pr.rule}" is not supported in firmware images yet (it needs per-sample labels or state the image does not initialise); run this model on the host runtime instead`);
+    }
+  }
+  for (const pop of plan.populations) {
+    if (pop.stepOp === OP.LIF_I16) throw new FirmwareBuildError(`population ${pop.name}: neuron model "lif-i16" is not supported in firmware images yet (integer state and weights are not initialised by the image)`);
+  }
   const sampleEvents = opts.sampleEvents ?? 32768;
   const sampleSteps = opts.sampleSteps ?? 4096;
   const every = opts.checkpointEvery ?? 100;
@@ -230,6 +248,8 @@ export function firmwareBlob(plan: Plan, opts: FirmwareLayoutOptions = {}): Firm
       ? (pr.layout === 'post-major' ? L.STORE_F32_POST_MAJOR : L.STORE_F32)
       : pr.dtype === 'int8' ? (pr.qStep !== null ? L.STORE_I8_FIXED_STEP : L.STORE_I8_PER_OUTPUT) : L.STORE_I16_PER_OUTPUT;
     if (pr.dtype !== 'f32' && pr.layout === 'post-major') throw new FirmwareBuildError(`projection ${pr.name}: post-major layout with ${pr.dtype} weights is not supported`);
+    // The driver replays dense weight init only; connectivity structure is not in the blob yet.
+    if (pr.connectivity !== null) throw new FirmwareBuildError(`projection ${pr.name}: ${pr.connectivity.kind} connectivity, delays and short-term plasticity are not supported in firmware images yet`);
     e[L.I_SEED] = (seed + Math.imul(0x9e3779b9, pr.index + 1)) >>> 0;
     if (init.kind === 'constant') {
       e[L.I_KIND] = L.INIT_CONSTANT;

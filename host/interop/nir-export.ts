@@ -22,6 +22,7 @@
  * neurons, which no NIR primitive describes.
  */
 import { InteropError } from '../errors.js';
+import { nonLinearReadoutReason } from '../runtime/readouts.js';
 import { PERSISTENT_KINDS } from '../plan/plan.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { writeHdf5 } from './hdf5.js';
@@ -122,6 +123,10 @@ export function nirGraphOf(rt: Runtime): { graph: NirGraph; warnings: string[] }
   const sources = new Set<string>();
   rt.plan.projections.forEach((pr) => {
     const ps = spec.projections[pr.index];
+    // Sparse, conv2d and block-sparse export as their dense matrix; delays and STP have no NIR form here.
+    if (pr.connectivity?.delay || pr.connectivity?.stp) {
+      throw new InteropError('nir', pr.name, `${pr.connectivity.delay ? 'synaptic delays' : 'short-term plasticity'} cannot be exported to NIR yet`);
+    }
     const w = rt.weightsF32(pr.name);
     const wt = new Float32Array(pr.nIn * pr.nOut);
     for (let i = 0; i < pr.nIn; i++) for (let j = 0; j < pr.nOut; j++) wt[j * pr.nIn + i] = w[i * pr.nOut + j];
@@ -149,6 +154,8 @@ export function nirGraphOf(rt: Runtime): { graph: NirGraph; warnings: string[] }
   });
 
   const r = rt.plan.readout;
+  const nonLinear = r ? nonLinearReadoutReason(r) : null;
+  if (nonLinear) throw new InteropError('nir', 'readout', `model "${spec.name}": ${nonLinear}`);
   if (r) {
     const w = rt.readoutWeights();
     const wt = new Float32Array(r.nFeat * r.nClass);

@@ -775,7 +775,11 @@ export function importNirGraph(graph: NirGraph, opts: NirImportOptions = {}): Ni
         if (blk.w.every((x) => x === first)) spec.weights.init = { kind: 'constant', value: first };
         if (carrier.length === 1) {
           const ps = metaJson<ProjectionSpec>(carrier[0].metadata, 'neurite.spec');
-          if (ps && ps.from === blk.from && ps.to === to.name) spec = ps;
+          if (ps && ps.from === blk.from && ps.to === to.name) {
+            // The graph carries the dense matrix: sparse, conv2d and block-sparse come back dense.
+            const { connectivity, ...dense } = ps;
+            spec = connectivity === undefined || connectivity.kind === 'dense' ? ps : dense;
+          }
         }
         projections.push({ spec, weights: blk.w, nIn: blk.nIn, nOut: to.members.length, via: contrib.via });
       }

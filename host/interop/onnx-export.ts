@@ -37,6 +37,7 @@
  * Plasticity is not part of the graph (the exported network is the learned, frozen one).
  */
 import { InteropError } from '../errors.js';
+import { nonLinearReadoutReason } from '../runtime/readouts.js';
 import type { PopulationLayout, ProjectionLayout } from '../plan/plan.js';
 import { IZH, LIF, WTA } from '../runtime/abi.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -280,6 +281,10 @@ function emitStep(g: GraphBuilder, rt: Runtime, pops: PopConsts[], state: StateT
 /** I += synaptic input of one projection; returns the new current tensor. */
 function emitProjection(g: GraphBuilder, rt: Runtime, pr: ProjectionLayout, current: string, pre: string, mode: OnnxInputMode): string {
   const nOut = pr.nOut;
+  // Sparse, conv2d and block-sparse export as their dense matrix (zeros add nothing); delays and
+  // short-term plasticity have state the graph does not carry.
+  const cl = pr.connectivity;
+  if (cl?.delay || cl?.stp) throw new InteropError('onnx', pr.name, `${cl.delay ? 'synaptic delays' : 'short-term plasticity'} cannot be exported (no state for it in the graph)`);
   const events = mode === 'events';
   if (pr.dtype === 'f32') {
     const w = g.constF32(`${pr.name}_W`, rt.weightsF32(pr.name), [pr.nIn, pr.nOut]);
@@ -401,6 +406,8 @@ export function exportOnnxSequence(rt: Runtime): Uint8Array {
 export function exportOnnxReadout(rt: Runtime): Uint8Array {
   const r = rt.plan.readout;
   if (!r) throw new InteropError('onnx', null, `model "${rt.plan.spec.name}" has no readout to export`);
+  const nonLinear = nonLinearReadoutReason(r);
+  if (nonLinear) throw new InteropError('onnx', 'readout', `model "${rt.plan.spec.name}": ${nonLinear}`);
   const io = onnxIo(rt, 'readout', 'vector');
   const g = new GraphBuilder();
   const x = g.input('features', 'float', ['N', r.nFeat]);

@@ -6,6 +6,7 @@
 import type { EventBatch } from '../events/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { seededPermutation } from '../util/prng.js';
+import { decisionReward, hasRewardPlasticity, type AfterLearnHook } from './reward.js';
 
 export interface PresentOptions {
   /** Run the plasticity ops of the spiking layers. */
@@ -18,10 +19,15 @@ export interface PresentOptions {
 export function presentSample(rt: Runtime, events: EventBatch, opts: PresentOptions): number {
   rt.resetState();
   rt.setTeacher(opts.teacher ?? null);
+  // Label-driven rules (Runtime.setLabel / endSample) learn only on learning presentations.
+  rt.setLabel(opts.learn ? opts.teacher ?? null : null);
   try {
-    return rt.run(events, { learn: opts.learn });
+    const steps = rt.run(events, { learn: opts.learn });
+    if (opts.learn) rt.endSample();
+    return steps;
   } finally {
     rt.setTeacher(null);
+    rt.setLabel(null);
   }
 }
 
@@ -86,22 +92,27 @@ export function searchReadoutRate(rt: Runtime, log: FeatureLog, rates: readonly 
   let best: ReadoutSearchResult | null = null;
   const candidates: ReadoutSearchResult['candidates'] = [];
   const half = Math.floor(log.length / 2);
-  for (const lr of rates) {
-    w.fill(0);
+  // Class means and one-shot Hopfield stores have no step size: one replay (reported as rate 0).
+  const rule = rt.plan.readout?.rule;
+  const rateFree = rule === 'ncm' || rule === 'hopfield';
+  let bestState: Uint8Array | null = null;
+  for (const lr of rateFree ? [0] : rates) {
+    rt.resetReadout(); // weights and every other learned readout state (CLASSP sums, modes)
     let correct = 0;
     for (let k = 0; k < log.length; k++) {
       feats.set(log.row(k));
-      const pred = rt.readoutLearn(log.label(k), lr);
+      const pred = rt.readoutLearn(log.label(k), rateFree ? undefined : lr);
       if (k >= half && pred === log.label(k)) correct++;
     }
     const acc = correct / Math.max(log.length - half, 1);
     candidates.push({ learningRate: lr, prequentialAccuracy: acc });
     if (!best || acc > candidates.find((c) => c.learningRate === best!.learningRate)!.prequentialAccuracy) {
       best = { learningRate: lr, candidates, weights: w.slice() };
+      bestState = rt.readoutState();
     }
   }
-  if (!best) throw new Error('searchReadoutRate needs at least one rate');
-  w.set(best.weights);
+  if (!best || !bestState) throw new Error('searchReadoutRate needs at least one rate');
+  rt.setReadoutState(bestState);
   return best;
 }
 
@@ -121,18 +132,29 @@ export interface SampleSource {
 export class OnlineLearner {
   readonly log: FeatureLog;
   private readonly plastic: boolean;
+  private readonly afterLearn: AfterLearnHook | null;
   seconds = 0;
   events = 0;
   steps = 0;
 
   constructor(
     readonly rt: Runtime,
-    opts: { plasticity: boolean; capacity?: number },
+    opts: {
+      plasticity: boolean;
+      capacity?: number;
+      /**
+       * Runs after each learning presentation with the sample's label: the place for a third
+       * factor computed from what the network just did. Default: for a model with reward-
+       * modulated plasticity (r-stdp), reward.ts's decision reward; otherwise nothing.
+       */
+      afterLearn?: AfterLearnHook;
+    },
   ) {
     const r = rt.plan.readout;
     if (!r) throw new Error(`model "${rt.plan.spec.name}" has no readout to learn labels with`);
     this.log = new FeatureLog(r.nFeat, opts.capacity ?? 1024);
     this.plastic = opts.plasticity && rt.plan.ops.some((o) => o.phase !== 1);
+    this.afterLearn = opts.afterLearn ?? (this.plastic && hasRewardPlasticity(rt) ? decisionReward(rt) : null);
   }
 
   observe(events: EventBatch, label: number): void {
@@ -142,6 +164,7 @@ export class OnlineLearner {
     this.events += events.length;
     if (this.plastic) {
       this.steps += presentSample(this.rt, events, { learn: true, teacher: label });
+      this.afterLearn?.(this.rt, label);
       this.events += events.length;
     }
     this.seconds += (performance.now() - t0) / 1000;
@@ -219,7 +242,7 @@ export function evaluate(rt: Runtime, source: SampleSource, indices: readonly nu
     presentSample(rt, source.events(i), { learn: false });
     const pred = rt.readoutPredict();
     const label = source.label(i);
-    if (label < nClass) confusion[label][pred]++;
+    if (label < nClass && pred >= 0) confusion[label][pred]++; // pred -1: an empty ncm/hopfield readout
     if (pred === label) correct++;
     onProgress?.({ phase: 'test', done: n + 1, total: indices.length });
   });

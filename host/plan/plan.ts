@@ -11,6 +11,9 @@ import type { LifNeuronSpec, ModelSpec, PopulationSpec, ProjectionSpec } from '.
 import {
   ABI_VERSION, COND, COUNTER_COUNT, ELIG, ESC, IZH, LIF, OP, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, STDP, SYMSTDP, TRIPLET, WTA,
 } from '../runtime/abi.js';
+import { planReadout, type ReadoutLayout } from './readouts.js';
+import { conv2dShapes, connectivityOps, needsConnectivity, planConnectivity, type ConnectivityLayout } from './connectivity.js';
+import { lifI16InputBytes, lifTarget, planDcond, planEgDale, planEprop, planHebbSigned, planLifI16Params, planTempotron, planTess, ruleOps, type RuleState, type RulePlanTools } from './rules.js';
 
 export type RegionKind =
   | 'params'
@@ -83,12 +86,16 @@ export interface ProjectionLayout {
   /** 'pre-major' W[nIn][nOut] or 'post-major' WT[nOut][nIn]. */
   readonly layout: 'pre-major' | 'post-major';
   /** The plasticity rule (null = static weights); stdpParams holds that rule's parameter block. */
-  readonly rule: 'stdp-pair' | 'stdp-triplet' | 'stdp-symmetric' | 'r-stdp' | null;
+  readonly rule: NonNullable<ProjectionSpec['plasticity']>['rule'] | null;
   /** r-stdp: the per-synapse eligibility [nIn][nOut] f32 and the ELIG parameter block. */
   readonly eligibility: number | null;
   readonly eligParams: number | null;
   /** Traces beyond preTrace/postTrace (the triplet rule's slow r2 [nIn] and o2 [nOut]). */
   readonly extraTraces: readonly { readonly offset: number; readonly n: number }[];
+  /** Rules of the rule ops 50-64 (tess, tempotron): their regions (host/plan/rules.ts). */
+  readonly ruleState: RuleState | null;
+  /** Sparse / conv2d / block-sparse storage, delays and STP (host/plan/connectivity.ts); null = plain dense. */
+  readonly connectivity: ConnectivityLayout | null;
 }
 
 export interface InputLayout {
@@ -101,16 +108,7 @@ export interface InputLayout {
   readonly counts: number | null;
 }
 
-export interface ReadoutLayout {
-  readonly from: string;
-  readonly nFeat: number;
-  readonly nClass: number;
-  readonly features: number;
-  readonly weights: number;
-  readonly scores: number;
-  readonly err: number;
-  readonly learningRate: number;
-}
+export type { ReadoutLayout } from './readouts.js';
 
 /** One schedule op; `addr[k]` marks args that are arena offsets (the runtime adds the base). */
 export interface PlannedOp {
@@ -197,6 +195,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
   const paramWrites: ParamWrite[] = [];
   const f32 = (offset: number, slot: number, value: number) => paramWrites.push({ offset: offset + slot * 4, type: 'f32', value });
   const i32 = (offset: number, slot: number, value: number) => paramWrites.push({ offset: offset + slot * 4, type: 'i32', value });
+  const ruleTools: RulePlanTools = { alloc, f32, i32, dtMs: spec.dtMs };
 
   const dt = spec.dtMs;
   const nInput = inputSize(spec);
@@ -245,6 +244,12 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       f32(params, COND.E_LEAK, nrn.eLeakMv);
       stepOp = OP.LIF_COND;
       rest = { v: nrn.eLeakMv, b: null };
+    } else if (nrn.model === 'lif-i16') {
+      // Integer parameters; the int16 state block fits in the f32 one, which resetState zeroes.
+      planLifI16Params(ruleTools, params, nrn);
+      resetValue = nrn.reset.mode === 'value' ? nrn.reset.value : 0;
+      stepOp = OP.LIF_I16;
+      rest = { v: 0, b: null };
     } else {
       // Izhikevich: u lives in the b array, d in D_THETA, so the generic reset applies v = c, u += d.
       resetValue = nrn.c;
@@ -272,7 +277,11 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     }
     const state = alloc(`${p.name}.state`, 'neuronState', STATE.ARRAYS * nPad * 4);
     const spikeBuf = alloc(`${p.name}.spikes`, 'spikes', nPad * 4);
-    const margins = alloc(`${p.name}.margins`, 'spikes', nPad * 4);
+    // For the fixed-point LIF this region is its i32 input accumulator (pad8(n) entries): neuron
+    // state, since input accumulated in one step acts in the next (checkpoints carry it).
+    const margins = nrn.model === 'lif-i16'
+      ? alloc(`${p.name}.input`, 'neuronState', lifI16InputBytes(p.size))
+      : alloc(`${p.name}.margins`, 'spikes', nPad * 4);
     const desc = alloc(`${p.name}.desc`, 'spikes', 8);
     const counts = alloc(`${p.name}.counts`, 'features', nPad * 4);
     return { name: p.name, size: p.size, nPad, state, params, wtaParams, spikeBuf, margins, desc, counts, teacher: p.teacher ?? null, stepOp, rest };
@@ -284,17 +293,22 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
   const inputDesc = alloc('input.desc', 'input', 8);
   const inputOffsets = alloc('input.stepOffsets', 'input', (maxSteps + 1) * 4);
   const inputIndices = alloc('input.indices', 'input', maxEvents * 4);
-  const inputCounts = spec.readout?.from === 'input' ? alloc('input.counts', 'features', pad4(nInput) * 4) : null;
+  const inputCounts = spec.readout?.from === 'input' && spec.readout.rule !== 'gated-hebb' ? alloc('input.counts', 'features', pad4(nInput) * 4) : null;
 
   // Projections.
+  const convShapes = conv2dShapes(spec).shapes;
   const projections: ProjectionLayout[] = spec.projections.map((pr, index) => {
     const name = projectionName(pr);
     const nIn = sizeOf(pr.from);
     const nOut = sizeOf(pr.to);
     const dtype = pr.weights.dtype;
     const quantized = dtype !== 'f32';
-    const weightBytes = nIn * nOut * (dtype === 'int8' ? 1 : dtype === 'int16' ? 2 : 4);
-    const weights = alloc(`${name}.weights`, 'weights', weightBytes);
+    // Sparse, conv2d, block-sparse, delayed and STP projections lay out their own storage.
+    const conn = needsConnectivity(pr)
+      ? planConnectivity({ spec, index, name, nIn, nOut, maxList: pr.from === 'input' ? maxEvents : sizeOf(pr.from), alloc, f32, i32 }, convShapes)
+      : null;
+    const weightBytes = conn ? conn.valueCount * 4 : nIn * nOut * (dtype === 'int8' ? 1 : dtype === 'int16' ? 2 : 4);
+    const weights = conn ? conn.values : alloc(`${name}.weights`, 'weights', weightBytes);
     const scale = quantized ? alloc(`${name}.scale`, 'weights', nOut * 4) : null;
     // Per-step accumulators: i16 for int8 weights, i32 for int16 weights.
     const acc = quantized ? alloc(`${name}.acc`, 'spikes', pad4(nOut) * (dtype === 'int8' ? 2 : 4)) : null;
@@ -304,11 +318,26 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     let normTarget: number | null = null;
     let normL2 = false;
     let qStep: number | null = null;
+    // Into a fixed-point LIF, int16 weights are integer LSB of its datapath: a fixed step of 1.
+    if (dtype === 'int16' && spec.populations.find((p) => p.name === pr.to)?.neuron.model === 'lif-i16') qStep = 1;
     const extraTraces: { offset: number; n: number }[] = [];
     let eligibility: number | null = null;
     let eligParams: number | null = null;
+    let ruleState: RuleState | null = null;
     const pl = pr.plasticity;
-    if (pl && pl.rule === 'r-stdp') {
+    if (pl && pl.rule === 'tess') {
+      ruleState = planTess(ruleTools, name, pl, nIn, nOut);
+    } else if (pl && pl.rule === 'eg-dale') {
+      ruleState = planEgDale(ruleTools, name, pl, nIn, nOut, ((spec.seed ?? 1) + Math.imul(0x3c6ef372, index + 1)) >>> 0);
+    } else if (pl && pl.rule === 'discrete-conductance') {
+      ruleState = planDcond(ruleTools, name, pl, nIn, nOut, ((spec.seed ?? 1) + Math.imul(0x7f4a7c15, index + 1)) >>> 0);
+    } else if (pl && pl.rule === 'hebb-signed') {
+      ruleState = planHebbSigned(ruleTools, name, pl, nIn, nOut, ((spec.seed ?? 1) + Math.imul(0x2545f491, index + 1)) >>> 0);
+    } else if (pl && pl.rule === 'eprop') {
+      ruleState = planEprop(ruleTools, name, pl, nIn, nOut, ((spec.seed ?? 1) + Math.imul(0x51ed27, index + 1)) >>> 0);
+    } else if (pl && pl.rule === 'tempotron') {
+      ruleState = planTempotron(ruleTools, name, pl, lifTarget(spec.populations.find((p) => p.name === pr.to)!), nIn, nOut);
+    } else if (pl && pl.rule === 'r-stdp') {
       // The pair-STDP block carries A+/A-, trace impulses, mode and decays; ELIG the rest.
       stdpParams = alloc(`${name}.stdpParams`, 'params', STDP.PARAM_SLOTS * 4);
       f32(stdpParams, STDP.ETA_PLUS, pl.aPlus);
@@ -374,7 +403,7 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       f32(stdpParams, SYMSTDP.ALPHA_POST, Math.exp(-dt / pl.tauPostMs));
       f32(stdpParams, SYMSTDP.TRACE_FLOOR, 1e-30);
     }
-    if (pl) {
+    if (pl && ruleState === null) {
       preTrace = alloc(`${name}.preTrace`, 'traces', pad4(nIn) * 4);
       postTrace = alloc(`${name}.postTrace`, 'traces', pad4(nOut) * 4);
       if (pl.rule === 'stdp-triplet') {
@@ -388,25 +417,14 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
         normL2 = 'targetNorm' in n;
       }
     }
-    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep, layout: pr.layout ?? 'pre-major', rule: pl?.rule ?? null, extraTraces, eligibility, eligParams };
+    return { name, index, from: pr.from, to: pr.to, nIn, nOut, dtype, weights, weightBytes, scale, acc, preTrace, postTrace, stdpParams, normTarget, normL2, qStep, layout: pr.layout ?? 'pre-major', rule: pl?.rule ?? null, extraTraces, eligibility, eligParams, ruleState, connectivity: conn };
   });
 
-  // Readout.
-  let readout: ReadoutLayout | null = null;
-  if (spec.readout) {
-    const r = spec.readout;
-    const nFeat = sizeOf(r.from);
-    readout = {
-      from: r.from,
-      nFeat,
-      nClass: r.classes,
-      features: r.from === 'input' ? inputCounts! : popByName.get(r.from)!.counts,
-      weights: alloc('readout.weights', 'readout', nFeat * r.classes * 4),
-      scores: alloc('readout.scores', 'spikes', r.classes * 4),
-      err: alloc('readout.err', 'spikes', r.classes * 4),
-      learningRate: r.learningRate,
-    };
-  }
+  // Readout (host/plan/readouts.ts).
+  const readoutPlan = spec.readout
+    ? planReadout(spec.readout, { alloc, f32, i32, dtMs: dt, sizeOf, countsOf: (n) => (n === 'input' ? inputCounts! : popByName.get(n)!.counts), descOf: (n) => (n === 'input' ? inputDesc : popByName.get(n)!.desc) })
+    : null;
+  const readout: ReadoutLayout | null = readoutPlan?.layout ?? null;
 
   const counters = alloc('counters', 'counters', COUNTER_COUNT * 8);
   const prng = alloc('prng', 'prng', 16);
@@ -431,7 +449,9 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     const target = popByName.get(pr.to)!;
     const targetI = target.state + STATE.I * target.nPad * 4;
     const postMajor = pr.layout === 'post-major';
-    if (postMajor) {
+    if (pr.connectivity !== null) {
+      connectivityOps(pr.name, pr.nIn, pr.nOut, pr.connectivity, descOf(pr.from), targetI, prng, op);
+    } else if (postMajor) {
       op(OP.DENSE_GATHER_F32, PHASE_ALWAYS, `${pr.name}: synaptic input (post-major gather)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(targetI));
     } else if (pr.dtype === 'f32') {
       op(OP.DENSE_F32, PHASE_ALWAYS, `${pr.name}: synaptic input`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(targetI));
@@ -439,10 +459,17 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
       op(OP.DENSE_I8, PHASE_ALWAYS, `${pr.name}: synaptic input (int8)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
       op(OP.FLUSH_I8, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
     } else {
-      op(OP.DENSE_I16, PHASE_ALWAYS, `${pr.name}: synaptic input (int16)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
-      op(OP.FLUSH_I16, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
+      if (target.stepOp === OP.LIF_I16) {
+        // Integer weights straight into the fixed-point neuron's i32 input (no dequantisation).
+        op(OP.DENSE_I16, PHASE_ALWAYS, `${pr.name}: synaptic input (int16, integer LSB)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(target.margins));
+      } else {
+        op(OP.DENSE_I16, PHASE_ALWAYS, `${pr.name}: synaptic input (int16)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.acc!));
+        op(OP.FLUSH_I16, PHASE_ALWAYS, `${pr.name}: dequantise`, A(pr.acc!), A(pr.scale!), N(pr.nOut), A(targetI));
+      }
     }
-    if (pr.rule === 'r-stdp') {
+    if (pr.ruleState !== null) {
+      ruleOps(op, pr.ruleState, pr.name, pr.weights, pr.nIn, pr.nOut, descOf(pr.from), target);
+    } else if (pr.rule === 'r-stdp') {
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams!), N(0));
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(pr.stdpParams!), N(1));
       op(OP.RSTDP, PHASE_LEARN, `${pr.name}: R-STDP eligibility`, A(pr.eligibility!), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams!), A(pr.eligParams!));
@@ -468,7 +495,10 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     } else if (pr.stdpParams !== null) {
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: pre trace decay`, A(pr.preTrace!), N(pr.nIn), A(pr.stdpParams), N(0));
       op(OP.TRACE_DECAY, PHASE_LEARN, `${pr.name}: post trace decay`, A(pr.postTrace!), N(pr.nOut), A(pr.stdpParams), N(1));
-      if (postMajor) {
+      const csr = pr.connectivity?.csr;
+      if (csr) {
+        op(OP.CSR_STDP, PHASE_LEARN, `${pr.name}: STDP on the sparse synapses (pre, then post pathway)`, A(csr.base), A(csr.csc!), N(pr.nIn), N(pr.nOut), N(csr.nnz), A(descOf(pr.from)), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
+      } else if (postMajor) {
         op(OP.STDP_PRE_COLS, PHASE_LEARN, `${pr.name}: STDP pre pathway (columns)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.from)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
         op(OP.STDP_POST_ROWS, PHASE_LEARN, `${pr.name}: STDP post pathway (rows)`, A(pr.weights), N(pr.nIn), N(pr.nOut), A(descOf(pr.to)), A(pr.preTrace!), A(pr.postTrace!), A(pr.stdpParams));
         if (pr.normTarget !== null) {
@@ -490,12 +520,13 @@ export function planModel(spec: ModelSpec, opts: PlanOptions = {}): Plan {
     }
   }
   for (const p of populations) {
-    op(OP.LIF_RESET, PHASE_ALWAYS, `${p.name}: reset`, N(p.size), A(p.state), A(p.params), A(p.desc));
+    if (p.stepOp !== OP.LIF_I16) op(OP.LIF_RESET, PHASE_ALWAYS, `${p.name}: reset`, N(p.size), A(p.state), A(p.params), A(p.desc)); // lif_step_i16 resets itself
     op(OP.COUNT_SPIKES, PHASE_ALWAYS, `${p.name}: spike counts`, A(p.counts), N(p.size), A(p.desc));
   }
   if (inputCounts !== null) {
     op(OP.COUNT_SPIKES, PHASE_ALWAYS, 'input: event counts', A(inputCounts), N(nInput), A(inputDesc));
   }
+  for (const o of readoutPlan?.ops ?? []) op(o.code, o.phase, o.what, ...o.args);
   const program = alloc('program', 'program', ops.length * OP_WORDS * 4);
 
   const bytesByKind = Object.fromEntries(REGION_KINDS.map((k) => [k, 0])) as Record<RegionKind, number>;

@@ -75,6 +75,27 @@ export const OP = {
   SYMSTDP_PRE: 28,
   SYMSTDP_POST: 29,
   RSTDP: 30,
+  // connectivity ops (40-49): see assembly/abi.ts for the argument lists.
+  CSR_F32: 40,
+  CONV2D_F32: 41,
+  BLOCK_F32: 42,
+  BLOCK_PRUNE: 43,
+  DELAY_F32: 44,
+  DELAY_SYN_F32: 45,
+  DELAY_DELIVER: 46,
+  STP: 47,
+  DENSE_SCALED_F32: 48,
+  CSR_STDP: 49,
+  // rule/neuron ops (50-64): rules and neurons composed from specs (assembly/plasticity/spec_rules.ts).
+  TESS: 50,
+  TEMPOTRON: 51,
+  LIF_I16: 52,
+  EPROP: 53,
+  HEBBSIGN_PRE: 54,
+  HEBBSIGN_POST: 55,
+  DCOND: 56,
+  EGDALE: 57,
+  // readout/control ops (65-79): reserved, none used (see host/plan/readouts.ts).
 } as const;
 export const PHASE_ALWAYS = 1;
 export const PHASE_LEARN = 2;
@@ -116,6 +137,10 @@ export const STP = {
 export const CONV = {
   W_IN: 0, H_IN: 1, C_IN: 2, C_OUT: 3, K: 4, STRIDE: 5, PAD: 6, W_OUT: 7, H_OUT: 8, PARAM_SLOTS: 12,
 } as const;
+/** Block-sparse projection block (i32 slots, INIT_SCALE f32). */
+export const BLK = {
+  N_ACTIVE: 0, G_IN: 1, G_OUT: 2, B_IN: 3, B_OUT: 4, N_PRUNE: 5, EVERY: 6, INIT_SCALE: 7, PARAM_SLOTS: 8,
+} as const;
 
 /** Triplet STDP block (plasticity/stdp_triplet.ts). */
 export const TRIPLET = {
@@ -142,6 +167,14 @@ export const DCOND = {
 export const TEMPOTRON = {
   V_TH: 0, LR: 1, W_MIN: 2, W_MAX: 3, K_SCALE: 4, ALPHA_M: 5, ALPHA_S: 6, TRACE_FLOOR: 7, PARAM_SLOTS: 8,
 } as const;
+/** TESS schedule-op block (plasticity/spec_rules.ts); the basis [nClass][nOut] follows it. */
+export const TESS = {
+  ALPHA_PRE: 0, ALPHA_POST: 1, FLOOR: 2, SLOPE: 3, GAMMA_PD: 4, CLASSES: 5, LABEL: 6, PARAM_SLOTS: 8,
+} as const;
+/** e-prop schedule-op block; an ELIG block (readout update) and the feedback weights follow it. */
+export const EPROP = { ALPHA_PRE: 0, KAPPA: 1, FLOOR: 2, GAMMA_PD: 3, CLASSES: 4, LABEL: 5, PARAM_SLOTS: 8 } as const;
+/** Slots after the EGDALE block of the supervised Dale's-law op (spec_rules.ts). */
+export const EGX = { ALPHA_POST: 0, FLOOR: 1, TARGET: 2, CLASSES: 3, LABEL: 4, SLOTS: 8 } as const;
 
 /** Expected values of every exported ABI global. */
 function expectedGlobals(): Record<string, number> {
@@ -164,6 +197,7 @@ function expectedGlobals(): Record<string, number> {
   for (const [k, v] of Object.entries(LIFX)) g[`LIFX_${k}`] = v;
   for (const [k, v] of Object.entries(STP)) g[`STP_${k}`] = v;
   for (const [k, v] of Object.entries(CONV)) g[`CONV_${k}`] = v;
+  for (const [k, v] of Object.entries(BLK)) g[`BLK_${k}`] = v;
   for (const [k, v] of Object.entries(WTA)) g[`WTA_${k}`] = v;
   for (const [k, v] of Object.entries(STDP)) g[`STDP_${k}`] = v;
   for (const [k, v] of Object.entries(ELIG)) g[`ELIG_${k}`] = v;
@@ -175,6 +209,9 @@ function expectedGlobals(): Record<string, number> {
   for (const [k, v] of Object.entries(EGDALE)) g[`EGDALE_${k}`] = v;
   for (const [k, v] of Object.entries(DCOND)) g[`DCOND_${k}`] = v;
   for (const [k, v] of Object.entries(TEMPOTRON)) g[`TEMPOTRON_${k}`] = v;
+  for (const [k, v] of Object.entries(TESS)) g[`TESS_${k}`] = v;
+  for (const [k, v] of Object.entries(EPROP)) g[`EPROP_${k}`] = v;
+  for (const [k, v] of Object.entries(EGX)) g[`EGX_${k}`] = v;
   return g;
 }
 

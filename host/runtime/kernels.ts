@@ -22,6 +22,8 @@ export interface Kernels {
   escape_step_f32(n: number, state: number, params: number, rng: number, spikeBuf: number, margins: number): number;
   lif_step_i16(n: number, state: number, params: number, input: number, spikeBuf: number): number;
   csr_accumulate_f32(rowPtr: number, colIdx: number, vals: number, nIn: number, nOut: number, nnz: number, idx: number, nIdx: number, target: number, scale: number): void;
+  csr_stdp_pre_f32(csr: number, nIn: number, nOut: number, nnz: number, pre: number, nPre: number, preTrace: number, postTrace: number, params: number): void;
+  csr_stdp_post_f32(csr: number, csc: number, nIn: number, nOut: number, nnz: number, post: number, nPost: number, preTrace: number, postTrace: number, params: number): void;
   conv2d_accumulate_f32(w: number, params: number, ex: number, ey: number, ec: number, nEv: number, target: number): void;
   block_accumulate_f32(w: number, slotOf: number, nActive: number, gIn: number, gOut: number, bIn: number, bOut: number, idx: number, nIdx: number, target: number): void;
   block_prune_regrow_f32(w: number, slotOf: number, blockId: number, nActive: number, gIn: number, gOut: number, bIn: number, bOut: number, nPrune: number, initScale: number, rng: number, scratch: number): number;
@@ -74,6 +76,7 @@ export interface Kernels {
   noise_inject_f32(x: number, n: number, rng: number, sigma: number, mode: number): void;
   mode_apply_f32(n: number, drive: number, gain: number, thr: number, out: number): void;
   mode_adapt_f32(n: number, drive: number, err: number, gain: number, thr: number, params: number): void;
+  lrh_update_f32(n: number, err: number, fast: number, slow: number, eta: number, aFast: number, aSlow: number, k: number, rho: number, eta0: number, etaMin: number, etaMax: number): void;
   gated_hebb_predict_f32(w: number, nFeat: number, nOut: number, r: number, y: number): void;
   gated_hebb_learn_f32(w: number, nFeat: number, nOut: number, r: number, target: number, gate: number, params: number, y: number, err: number): void;
   ncm_update_f32(mu: number, counts: number, nFeat: number, nClass: number, x: number, label: number): void;
@@ -113,6 +116,16 @@ export function wasmPath(build: KernelBuild): string {
 }
 
 const modules = new Map<KernelBuild, WebAssembly.Module>();
+
+/**
+ * Hands in an already compiled kernel module for a build, for hosts without a file system: a
+ * browser worker compiles `neurite.<build>.wasm` with WebAssembly.compileStreaming and provides
+ * it here before creating runtimes, so the file-system lookup below is never reached. Node needs
+ * no call: the module is read from build/ on first use.
+ */
+export function provideKernelModule(build: KernelBuild, module: WebAssembly.Module): void {
+  modules.set(build, module);
+}
 
 export function kernelModule(build: KernelBuild): WebAssembly.Module {
   let m = modules.get(build);

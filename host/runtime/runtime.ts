@@ -5,11 +5,15 @@
  * life.
  */
 import type { EventBatch } from '../events/types.js';
+import type { EgDaleSpec } from '../spec/types.js';
 import { NeuriteError, UsageError } from '../errors.js';
 import type { Plan, PopulationLayout, ProjectionLayout, Region } from '../plan/plan.js';
 import { Xoshiro128 } from '../util/prng.js';
-import { COUNTERS, COUNTER_COUNT, COUNTER_SLOT, type Counters, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE } from './abi.js';
+import { denseFromStored, packKernel, storedFromDense, unpackKernel } from '../plan/connectivity.js';
+import { dcondQuantize, egDaleTheta } from '../plan/rules.js';
+import { COUNTERS, COUNTER_COUNT, COUNTER_SLOT, type Counters, OP_WORDS, PHASE_ALWAYS, PHASE_LEARN, STATE, TESS, EPROP, EGDALE, EGX, OP, LIFX } from './abi.js';
 import { heapBase, instantiateKernels, type KernelBuild, type Kernels } from './kernels.js';
+import * as readouts from './readouts.js';
 
 export interface RuntimeOptions {
   /** Kernel build: 'simd' (default) or 'scalar'. Both give bit-identical results. */
@@ -114,7 +118,13 @@ export class Runtime {
     for (const pr of this.plan.projections) {
       const spec = this.plan.spec.projections[pr.index];
       const rng = new Xoshiro128((seed + Math.imul(0x9e3779b9, pr.index + 1)) >>> 0);
-      const n = pr.nIn * pr.nOut;
+      // Connectivity structure (CSR indices, block masks, per-synapse delays) is written once.
+      const cl = pr.connectivity;
+      for (const b of cl?.init ?? []) this.u8.set(b.bytes, this.abs(b.offset));
+      // Sparse and block-sparse draw one value per stored synapse (storage order), conv2d one per
+      // tap of the natural kernel K[cOut][cIn][k][k]; dense ones [nIn][nOut] as always.
+      const stored = cl !== null && cl.kind !== 'dense';
+      const n = !stored ? pr.nIn * pr.nOut : cl.conv ? cl.conv.kernelLength : cl.valueCount;
       const values = new Float32Array(n);
       const init = spec.weights.init;
       if (init.kind === 'constant') values.fill(init.value);
@@ -122,7 +132,8 @@ export class Runtime {
         const span = Math.fround(init.high - init.low);
         for (let k = 0; k < n; k++) values[k] = Math.fround(init.low + Math.fround(span * rng.nextFloat()));
       }
-      this.setWeights(pr.name, values);
+      if (stored) this.f32.set(cl.conv ? packKernel(cl, values) : values, this.abs(cl.values) >> 2);
+      else this.setWeights(pr.name, values);
     }
   }
 
@@ -205,18 +216,23 @@ export class Runtime {
       if (pop.rest.b !== null) this.f32.fill(pop.rest.b, s + STATE.B * pop.nPad, s + (STATE.B + 1) * pop.nPad);
       const c = this.abs(pop.counts) >> 2;
       this.f32.fill(0, c, c + pop.nPad);
+      // The fixed-point LIF's i32 input accumulator (its margins region) starts empty.
+      if (pop.stepOp === OP.LIF_I16) this.u8.fill(0, this.abs(pop.margins), this.abs(pop.margins) + Math.ceil(pop.size / 8) * 32);
     }
     for (const pr of this.plan.projections) {
       if (pr.preTrace !== null) this.f32.fill(0, this.abs(pr.preTrace) >> 2, (this.abs(pr.preTrace) >> 2) + Math.ceil(pr.nIn / 4) * 4);
       if (pr.postTrace !== null) this.f32.fill(0, this.abs(pr.postTrace) >> 2, (this.abs(pr.postTrace) >> 2) + Math.ceil(pr.nOut / 4) * 4);
       if (pr.eligibility !== null) this.f32.fill(0, this.abs(pr.eligibility) >> 2, (this.abs(pr.eligibility) >> 2) + pr.nIn * pr.nOut);
       for (const t of pr.extraTraces) this.f32.fill(0, this.abs(t.offset) >> 2, (this.abs(t.offset) >> 2) + Math.ceil(t.n / 4) * 4);
+      for (const r of pr.ruleState?.resets ?? []) this.f32.fill(r.value, this.abs(r.offset) >> 2, (this.abs(r.offset) >> 2) + r.n);
+      for (const b of pr.connectivity?.rest ?? []) this.u8.set(b.bytes, this.abs(b.offset)); // delay rings, STP u = U, x = 1
       if (pr.acc !== null) new Uint8Array(this.memory.buffer, this.abs(pr.acc), Math.ceil(pr.nOut / 4) * 4 * (pr.dtype === 'int8' ? 2 : 4)).fill(0);
     }
     if (this.plan.input.counts !== null) {
       const c = this.abs(this.plan.input.counts) >> 2;
       this.f32.fill(0, c, c + Math.ceil(this.plan.input.size / 4) * 4);
     }
+    if (this.plan.readout) readouts.resetReadoutSample(this, this.plan.readout);
   }
 
   /**
@@ -231,6 +247,45 @@ export class Runtime {
     for (const pr of targets) {
       this.k.elig_apply_f32(this.abs(pr.weights), this.abs(pr.eligibility!), pr.nIn, pr.nOut, 0, reward, this.abs(pr.eligParams!));
     }
+  }
+
+  private label: number | null = null;
+
+  /**
+   * The label of the sample about to run, for the rules that learn from one (tess and eprop read
+   * it every step, tempotron at endSample); null = no label (those rules do not learn). Models without such
+   * a rule ignore it, so the online learner can always call it (host/learn/online.ts).
+   */
+  setLabel(label: number | null): void {
+    for (const pr of this.plan.projections) {
+      const s = pr.ruleState;
+      if (s === null || s.kind === 'hebb-signed' || s.kind === 'discrete-conductance') continue;
+      if (label !== null && (!Number.isInteger(label) || label < 0 || label >= s.classes)) {
+        throw new UsageError(`setLabel: projection "${pr.name}" (${s.kind}) takes labels 0..${s.classes - 1}, got ${label}`);
+      }
+      if (s.kind === 'tess') this.i32[(this.abs(s.params) >> 2) + TESS.LABEL] = label ?? -1;
+      if (s.kind === 'eprop') this.i32[(this.abs(s.params) >> 2) + EPROP.LABEL] = label ?? -1;
+      if (s.kind === 'eg-dale') this.i32[(this.abs(s.params) >> 2) + EGDALE.PARAM_SLOTS + EGX.LABEL] = label ?? -1;
+    }
+    this.label = label;
+  }
+
+  /**
+   * End of a learning sample: the rules that learn once per sample (tempotron) update their
+   * weights from what they tracked during the sample and the label given to setLabel. Returns the
+   * number of neurons that decided wrongly (0 when no such rule or no label).
+   */
+  endSample(): number {
+    let errors = 0;
+    for (const pr of this.plan.projections) {
+      const s = pr.ruleState;
+      if (s === null || s.kind !== 'tempotron' || this.label === null) continue;
+      const g = pr.nOut / s.classes;
+      const t = this.abs(s.target) >> 2;
+      for (let j = 0; j < pr.nOut; j++) this.i32[t + j] = Math.floor(j / g) === this.label ? 1 : 0;
+      errors += this.k.tempotron_learn_f32(this.abs(pr.weights), this.abs(s.elig), pr.nIn, pr.nOut, this.abs(s.vmax), this.abs(s.target), this.abs(s.err), this.abs(s.params));
+    }
+    return errors;
   }
 
   /** Teacher current for supervised populations: `label` drives its class group, null clears. */
@@ -255,21 +310,71 @@ export class Runtime {
     return r;
   }
 
-  /** Predicts the class of the sample just run (argmax of the readout scores). */
+  /**
+   * Predicts the class of the sample just run (see host/runtime/readouts.ts for each rule); -1
+   * when an ncm or hopfield readout has not learned anything yet.
+   */
   readoutPredict(): number {
-    const r = this.requireReadout();
-    this.k.readout_predict_f32(this.abs(r.weights), r.nFeat, r.nClass, this.abs(r.features), this.abs(r.scores));
-    return this.argmaxScores();
+    return readouts.readoutPredict(this, this.k, this.requireReadout());
   }
 
-  /** One online delta-rule step towards `label`; returns the prediction made before the update. */
+  /**
+   * One online learning step towards `label` (delta rule with its controls, a running class mean,
+   * a one-shot Hopfield store, or a gated Hebbian step with target one-hot(label)); returns the
+   * prediction made before the update. `learningRate` overrides the spec's (delta, gated-hebb).
+   */
   readoutLearn(label: number, learningRate?: number): number {
     const r = this.requireReadout();
-    if (!Number.isInteger(label) || label < 0 || label >= r.nClass) {
-      throw new UsageError(`label must be an integer in 0..${r.nClass - 1}, got ${label}`);
+    this.checkLabel(r.nClass, label);
+    return readouts.readoutLearn(this, this.k, r, label, learningRate);
+  }
+
+  /** One step of the readout's gain/threshold modes towards `label`, every weight frozen (readout.modes). */
+  readoutAdaptModes(label: number): number {
+    const r = this.requireReadout();
+    this.checkLabel(r.nClass, label);
+    return readouts.readoutAdaptModes(this, this.k, r, label);
+  }
+
+  /** The gated Hebbian readout's step with an explicit target and attention gate (null = all outputs). */
+  readoutLearnGated(target: ArrayLike<number>, gate: ArrayLike<number> | null = null, learningRate?: number): number {
+    return readouts.readoutLearnGated(this, this.k, this.requireReadout(), target, gate, learningRate);
+  }
+
+  /** Forgets what the readout learned (weights, class means, stored patterns, CLASSP sums; modes to 1 and 0). */
+  resetReadout(): void {
+    readouts.resetReadout(this, this.requireReadout());
+  }
+
+  /** A copy of the readout's learned state, for setReadoutState (e.g. one mode per task). */
+  readoutState(): Uint8Array {
+    this.requireReadout();
+    return readouts.readoutState(this);
+  }
+
+  setReadoutState(state: Uint8Array): void {
+    this.requireReadout();
+    readouts.setReadoutState(this, state);
+  }
+
+  /** Live views of the readout's per-neuron gains and thresholds (readout.modes). */
+  readoutModes(): { gain: Float32Array; threshold: Float32Array } {
+    const r = this.requireReadout();
+    if (!r.modes) throw new UsageError(`the readout of model "${this.plan.spec.name}" has no modes`);
+    return { gain: new Float32Array(this.memory.buffer, this.abs(r.modes.gain), r.nFeat), threshold: new Float32Array(this.memory.buffer, this.abs(r.modes.threshold), r.nFeat) };
+  }
+
+  /** The pattern the Hopfield readout's last retrieval returned (sum_k p_k xi_k), a copy. */
+  readoutRetrieved(): Float32Array {
+    const r = this.requireReadout();
+    if (!r.hopfield) throw new UsageError(`the readout of model "${this.plan.spec.name}" is not a hopfield readout`);
+    return this.f32.slice(this.abs(r.hopfield.retrieved) >> 2, (this.abs(r.hopfield.retrieved) >> 2) + r.nFeat);
+  }
+
+  private checkLabel(nClass: number, label: number): void {
+    if (!Number.isInteger(label) || label < 0 || label >= nClass) {
+      throw new UsageError(`label must be an integer in 0..${nClass - 1}, got ${label}`);
     }
-    this.k.readout_learn_f32(this.abs(r.weights), r.nFeat, r.nClass, this.abs(r.features), label, learningRate ?? r.learningRate, this.abs(r.scores), this.abs(r.err));
-    return this.argmaxScores();
   }
 
   readoutScores(): Float32Array {
@@ -277,18 +382,24 @@ export class Runtime {
     return this.f32.slice(this.abs(r.scores) >> 2, (this.abs(r.scores) >> 2) + r.nClass);
   }
 
-  private argmaxScores(): number {
-    const r = this.plan.readout!;
-    const s = this.abs(r.scores) >> 2;
-    let best = 0;
-    for (let c = 1; c < r.nClass; c++) if (this.f32[s + c] > this.f32[s + best]) best = c;
-    return best;
+  /** Live views of a fixed-point ('lif-i16') population's int16 state, and its spike counts. */
+  populationI16(name: string): { v: Int16Array; i: Int16Array; refr: Int16Array; bias: Int16Array; counts: Float32Array } {
+    const layout = this.plan.populations.find((p) => p.name === name);
+    if (!layout || layout.stepOp !== OP.LIF_I16) throw new UsageError(`no "lif-i16" population "${name}"`);
+    const stride = Math.ceil(layout.size / 8) * 8;
+    const at = (k: number) => new Int16Array(this.memory.buffer, this.abs(layout.state) + k * stride * 2, layout.size);
+    return { v: at(LIFX.STATE_V), i: at(LIFX.STATE_I), refr: at(LIFX.STATE_REFR), bias: at(LIFX.STATE_BIAS), counts: new Float32Array(this.memory.buffer, this.abs(layout.counts), layout.size) };
   }
 
   /** Live views of a population's state (valid for the runtime's life). */
   population(name: string): PopulationView {
     const layout = this.plan.populations.find((p) => p.name === name);
     if (!layout) throw new UsageError(`no population "${name}" (have: ${this.plan.populations.map((p) => p.name).join(', ')})`);
+    if (layout.stepOp === OP.LIF_I16) {
+      // Fixed-point state is int16 (populationI16); the f32 views are empty, the counts are live.
+      const none = new Float32Array(0);
+      return { layout, v: none, i: none, refr: new Int32Array(0), b: none, bias: none, counts: new Float32Array(this.memory.buffer, this.abs(layout.counts), layout.size) };
+    }
     const n = layout.size;
     const s = this.abs(layout.state);
     const arr = (which: number) => s + which * layout.nPad * 4;
@@ -311,10 +422,14 @@ export class Runtime {
   }
 
   /** Live view of a projection's stored weights, in its layout ([nIn][nOut] for pre-major,
-   *  [nOut][nIn] for post-major): f32, int8 or int16. weightsF32() gives [nIn][nOut] always. */
+   *  [nOut][nIn] for post-major): f32, int8 or int16. weightsF32() gives [nIn][nOut] always.
+   *  Other connectivity kinds (host/plan/connectivity.ts) expose their stored f32 values: sparse
+   *  the CSR values vals[nnz] (rows = sources in order, columns ascending), block-sparse the
+   *  active blocks Wb[slot][B_in][B_out] (slot order; the live mask decides where they sit),
+   *  conv2d the packed kernel (use convKernel() for K[cOut][cIn][k][k]). */
   weights(name: string): Float32Array | Int8Array | Int16Array {
     const pr = this.projection(name);
-    const n = pr.nIn * pr.nOut;
+    const n = pr.connectivity !== null ? pr.connectivity.valueCount : pr.nIn * pr.nOut;
     const buf = this.memory.buffer;
     const at = this.abs(pr.weights);
     return pr.dtype === 'f32' ? new Float32Array(buf, at, n) : pr.dtype === 'int8' ? new Int8Array(buf, at, n) : new Int16Array(buf, at, n);
@@ -324,6 +439,11 @@ export class Runtime {
   weightsF32(name: string): Float32Array {
     const pr = this.projection(name);
     const w = this.weights(name);
+    const cl = pr.connectivity;
+    if (cl !== null && cl.kind !== 'dense') {
+      // Absent synapses are 0; a conv2d projection gives the equivalent dense matrix.
+      return denseFromStored(cl, pr.nIn, pr.nOut, w as Float32Array, this.blockMask(pr), cl.conv ? this.convKernel(name) : null);
+    }
     if (pr.layout === 'post-major') return transpose(w as Float32Array, pr.nOut, pr.nIn);
     if (pr.dtype === 'f32') return Float32Array.from(w);
     const scale = new Float32Array(this.memory.buffer, this.abs(pr.scale!), pr.nOut);
@@ -335,16 +455,47 @@ export class Runtime {
   /** Sets a projection's weights from real values; integer weights are quantised per target neuron. */
   setWeights(name: string, values: Float32Array): void {
     const pr = this.projection(name);
+    const cl = pr.connectivity;
+    if (cl?.conv) throw new UsageError(`setWeights(${name}): a conv2d projection shares one kernel; use setConvKernel()`);
     if (values.length !== pr.nIn * pr.nOut) throw new UsageError(`setWeights(${name}): expected ${pr.nIn * pr.nOut} values, got ${values.length}`);
+    if (cl !== null && cl.kind !== 'dense') {
+      // Only existing synapses are stored: a non-zero value elsewhere would be lost, so refuse it.
+      const stored = this.weights(name) as Float32Array;
+      const next = new Float32Array(stored.length);
+      const bad = storedFromDense(cl, pr.nIn, pr.nOut, values, this.blockMask(pr), next);
+      if (bad >= 0) {
+        throw new UsageError(`setWeights(${name}): [${Math.floor(bad / pr.nOut)}][${bad % pr.nOut}] = ${values[bad]} is not 0 but has no synapse in this ${cl.kind} projection`);
+      }
+      stored.set(next);
+      return;
+    }
+    if (pr.ruleState?.kind === 'eg-dale') {
+      // Dale's law: store log-magnitudes, derive w = s_i clip(exp(theta)) with the kernels' exp.
+      const pl = this.plan.spec.projections[pr.index].plasticity as EgDaleSpec;
+      const s = pr.ruleState;
+      this.f32.set(egDaleTheta(pl, values), this.abs(s.theta) >> 2);
+      this.k.egdale_sync_f32(this.abs(pr.weights), this.abs(s.theta), pr.nIn, pr.nOut, this.abs(s.sign), this.abs(s.params));
+      return;
+    }
+    if (pr.ruleState?.kind === 'discrete-conductance') {
+      // Devices hold levels: every weight is put on its device's nearest level (rules.ts).
+      const d = dcondQuantize(pr.ruleState, values);
+      this.u8.set(d.level, this.abs(pr.ruleState.level));
+      this.f32.set(d.gain, this.abs(pr.ruleState.gain) >> 2);
+      this.f32.set(d.w, this.abs(pr.weights) >> 2);
+      return;
+    }
     if (pr.dtype === 'f32') {
       this.f32.set(pr.layout === 'post-major' ? transpose(values, pr.nIn, pr.nOut) : values, this.abs(pr.weights) >> 2);
       return;
     }
     if (pr.qStep !== null) {
-      // A learning int8 projection keeps one fixed step for all targets (see stdp_i8.ts).
+      // A learning int8 projection keeps one fixed step for all targets (see stdp_i8.ts); int16
+      // weights into a fixed-point LIF are integer LSB (step 1).
       const s = Math.fround(pr.qStep);
-      const q = this.weights(name) as Int8Array;
-      for (let k = 0; k < values.length; k++) q[k] = Math.max(-127, Math.min(127, Math.round(values[k] / s)));
+      const qmax = pr.dtype === 'int16' ? 32767 : 127;
+      const q = this.weights(name) as Int8Array | Int16Array;
+      for (let k = 0; k < values.length; k++) q[k] = Math.max(-qmax, Math.min(qmax, Math.round(values[k] / s)));
       this.f32.fill(s, this.abs(pr.scale!) >> 2, (this.abs(pr.scale!) >> 2) + pr.nOut);
       return;
     }
@@ -353,10 +504,32 @@ export class Runtime {
     this.f32.set(scale, this.abs(pr.scale!) >> 2);
   }
 
-  /** Live view of the readout weights ([nFeat][nClass] row-major). */
+  /** The shared kernel K[cOut][cIn][k][k] of a conv2d projection (a copy). */
+  convKernel(name: string): Float32Array {
+    const pr = this.projection(name);
+    if (!pr.connectivity?.conv) throw new UsageError(`convKernel(${name}): not a conv2d projection`);
+    return unpackKernel(pr.connectivity, this.weights(name) as Float32Array);
+  }
+
+  /** Sets the shared kernel K[cOut][cIn][k][k] of a conv2d projection. */
+  setConvKernel(name: string, kernel: Float32Array): void {
+    const pr = this.projection(name);
+    const cl = pr.connectivity;
+    if (!cl?.conv) throw new UsageError(`setConvKernel(${name}): not a conv2d projection`);
+    if (kernel.length !== cl.conv.kernelLength) throw new UsageError(`setConvKernel(${name}): expected ${cl.conv.kernelLength} values (cOut x cIn x k x k), got ${kernel.length}`);
+    (this.weights(name) as Float32Array).set(packKernel(cl, kernel));
+  }
+
+  /** Live block mask (slot of each ensemble pair, -1 = none) of a block-sparse projection, else null. */
+  private blockMask(pr: ProjectionLayout): Int32Array | null {
+    const b = pr.connectivity?.block;
+    return b ? new Int32Array(this.memory.buffer, this.abs(b.slotOf), b.gIn * b.gOut) : null;
+  }
+
+  /** Live view of the readout weights ([nFeat][nClass] row-major; hopfield: the patterns [nFeat][slots]). */
   readoutWeights(): Float32Array {
     const r = this.requireReadout();
-    return new Float32Array(this.memory.buffer, this.abs(r.weights), r.nFeat * r.nClass);
+    return new Float32Array(this.memory.buffer, this.abs(r.weights), r.nFeat * (r.hopfield ? r.hopfield.slots : r.nClass));
   }
 
   /** Live view of the readout features (spike counts of the sample so far). */

@@ -110,7 +110,29 @@ export interface LifEscapeNeuronSpec extends Omit<LifNeuronSpec, 'model'> {
   deltaU: number;
 }
 
-export type NeuronSpec = LifNeuronSpec | IzhikevichNeuronSpec | LifCondNeuronSpec | LifEscapeNeuronSpec;
+/**
+ * Fixed-point LIF (assembly/neurons/lif_i16.ts): int16 membrane and current, shift-based leak,
+ * integer threshold, every quantity in LSB of the neuron's 16-bit datapath. Per step:
+ *   i = sat16(i - (i >> shiftSyn) + input), v = sat16(sat16(v - (v >> shiftMem) + i) + bias);
+ *   spike when v > threshold, then v = reset value (or v - threshold). Equivalent to the float
+ *   'lif' with tau = -dt / ln(1 - 2^-shift), beta = gamma = 1. Its projections must carry int16
+ *   weights, which are integer LSB (no per-neuron scale); no plasticity, winner-take-all or teacher.
+ */
+export interface LifI16NeuronSpec {
+  model: 'lif-i16';
+  /** Membrane leak shift k_m, integer in [0, 15]: v -= v >> k_m (tau_m = -dt / ln(1 - 2^-k_m)). */
+  shiftMem: number;
+  /** Synaptic-current leak shift k_s, integer in [0, 15]. */
+  shiftSyn: number;
+  /** Threshold, integer LSB in [1, 32767]. */
+  threshold: number;
+  /** Reset to an integer value in [-32768, 32767], or subtract the threshold. */
+  reset: { mode: 'value'; value: number } | { mode: 'subtract' };
+  /** Refractory period, ms (>= 0), rounded to whole steps. */
+  refractoryMs: number;
+}
+
+export type NeuronSpec = LifNeuronSpec | IzhikevichNeuronSpec | LifCondNeuronSpec | LifEscapeNeuronSpec | LifI16NeuronSpec;
 
 export interface WtaSpec {
   /** Winners kept per step (>= 1). */
@@ -233,7 +255,169 @@ export interface RStdpSpec {
   normalize?: undefined;
 }
 
-export type PlasticitySpec = StdpPairSpec | StdpTripletSpec | StdpSymmetricSpec | RStdpSpec;
+/**
+ * TESS (Apolinario, Roy & Frenkel 2025): a temporally and spatially local three-factor rule whose
+ * learning memory does not grow with the number of time steps. Eligibility is a product of
+ * per-neuron traces (no per-synapse state); the learning signal of the target layer is made from
+ * its own spikes and the sample's label through a fixed square-wave basis (Runtime.setLabel; the
+ * online learner passes each training sample's label). The target must be a 'lif' population.
+ * Per step t (docs/model-spec.md has the full step order):
+ *   dw_ij = -learningRate L_j [ aPre psi_j xbar_i + aPost pbar_j x_i(t) ], clipped to [wMin, wMax]
+ */
+export interface TessSpec {
+  rule: 'tess';
+  /** Classes of the label, integer in [2, 256]; the target size must be >= 2 x classes. */
+  classes: number;
+  /** Presynaptic trace xbar, ms (> 0): lambda_pre = exp(-dtMs / tauPreMs). */
+  tauPreMs: number;
+  /** Trace pbar of the postsynaptic pseudo-derivative, ms (> 0). */
+  tauPostMs: number;
+  /** Weight of the causal term (pre before post), in [-10, 10]. */
+  aPre: number;
+  /** Weight of the non-causal term (post before pre; negative = depressing), in [-10, 10]. */
+  aPost: number;
+  /** Step size per time step, in [0, 100]. */
+  learningRate: number;
+  /** Pseudo-derivative height gamma, in (0, 10] (Bellec et al. 2020 use 0.3). */
+  pseudoDerivative: number;
+  /** Slope of the hard sigmoid on the layer's class prediction, in (0, 1000]. */
+  signalSlope: number;
+  wMin: number;
+  wMax: number;
+  /** 'additive' (clipped) or 'multiplicative' soft bounds (then clipped). */
+  bounds: 'additive' | 'multiplicative';
+  normalize?: undefined;
+}
+
+/**
+ * Tempotron (Guetig & Sompolinsky 2006): each neuron of the target 'lif' population decides a
+ * sample by firing or not; the population is split into `classes` equal groups and the group of
+ * the sample's label should fire, the others stay silent. At the end of a learning sample
+ * (Runtime.endSample) every neuron that decided wrongly moves its weights by +-learningRate
+ * times each input's PSP-kernel sum at the time of its maximal membrane potential.
+ * Threshold and kernel (tauMemMs, tauSynMs, which must differ) are the target neuron's.
+ */
+export interface TempotronSpec {
+  rule: 'tempotron';
+  /** Classes of the label, integer in [1, 256]; the target size must be a multiple of it. */
+  classes: number;
+  /** Update step, in [0, 100]. */
+  learningRate: number;
+  wMin: number;
+  wMax: number;
+  normalize?: undefined;
+}
+
+/**
+ * e-prop (Bellec et al. 2020), online, with random feedback: per-synapse eligibility traces
+ * ebar_ij (filtered psi_j zbar_i) and a per-neuron learning signal L_j = sum_k B_kj (y_k - y*_k)
+ * from a leaky linear readout y of the target's spikes, learned alongside (its weights live in
+ * the rule's state), the one-hot label y* (Runtime.setLabel) and fixed random feedback weights B
+ * (Gaussian / sqrt(size), drawn from the spec seed). dW_ij = -learningRate L_j ebar_ij each step.
+ * The target must be a 'lif' population. Memory: one f32 per synapse (ebar), per neuron 3 f32.
+ */
+export interface EpropSpec {
+  rule: 'eprop';
+  /** Readout outputs = classes of the label, integer in [2, 256]. */
+  classes: number;
+  /** Presynaptic trace zbar, ms (> 0); the paper uses the target's tauMemMs. */
+  tauPreMs: number;
+  /** Readout leak and eligibility filter kappa = exp(-dtMs / tauOutMs), ms (> 0). */
+  tauOutMs: number;
+  /** Step size of the input weights per time step, in [0, 100]. */
+  learningRate: number;
+  /** Step size of the readout weights per time step, in [0, 100]. */
+  readoutLearningRate: number;
+  /** Pseudo-derivative height gamma, in (0, 10] (paper: 0.3). */
+  pseudoDerivative: number;
+  wMin: number;
+  wMax: number;
+  bounds: 'additive' | 'multiplicative';
+  normalize?: undefined;
+}
+
+/**
+ * Sign-diverse Hebbian / anti-Hebbian plasticity (Ninou, Kadmon & Cayco-Gajic 2025): each target
+ * neuron learns with sign s_j = +1 (Hebbian) or -1 (anti-Hebbian, "rule-flipped"); exactly
+ * round(flippedFraction x size) neurons, chosen from the spec seed, are flipped. On a pre spike
+ * dw_ij = etaPre s_j y_j, on a post spike dw_ij = etaPost s_j x_i (traces x, y), bounded.
+ */
+export interface HebbSignedSpec {
+  rule: 'hebb-signed';
+  tauPreMs: number;
+  tauPostMs: number;
+  /** >= 0, at most 100. */
+  etaPre: number;
+  etaPost: number;
+  /** Fraction of anti-Hebbian neurons, in [0, 1]. */
+  flippedFraction: number;
+  wMin: number;
+  wMax: number;
+  bounds: 'additive' | 'multiplicative';
+  pairing: 'all-to-all' | 'nearest';
+  normalize?: undefined;
+}
+
+/**
+ * A bounded discrete-conductance synapse (assembly/plasticity/discrete_conductance.ts): each
+ * synapse is a device on one of `levels` conductance levels, w = clip(wMin + g L[n], wMin, wMax),
+ * with a nonlinear level table L (saturating, nonlinearity nu), a per-device gain g drawn once
+ * (device-to-device variation) and programming pulses of stepUp / stepDown levels. Learning is
+ * the spike-driven rule of Querlioz et al. 2013: at a post spike every synapse gets one pulse, up
+ * if its presynaptic trace is above traceThreshold, down otherwise (no down pulses when
+ * unidirectional). Initial weights are rounded to the nearest level of each device.
+ */
+export interface DiscreteConductanceSpec {
+  rule: 'discrete-conductance';
+  /** Conductance levels N, integer in [2, 256]. */
+  levels: number;
+  /** Device nonlinearity nu, in [0, 10] (0 = equal steps). */
+  nonlinearity: number;
+  /** Levels per potentiating pulse, integer in [1, 255]. */
+  stepUp: number;
+  /** Levels per depressing pulse, integer in [0, 255]. */
+  stepDown: number;
+  /** Only potentiating pulses are applied (phase-change devices with an abrupt RESET). */
+  unidirectional: boolean;
+  /** Device-to-device variation: g uniform in (1 - deviceVariation, 1], deviceVariation in [0, 1). */
+  deviceVariation: number;
+  /** Presynaptic trace, ms (> 0). */
+  tauPreMs: number;
+  /** A trace above this potentiates at a post spike (>= 0). */
+  traceThreshold: number;
+  wMin: number;
+  wMax: number;
+  normalize?: undefined;
+}
+
+/**
+ * Dale's-law exponentiated-gradient learning, supervised (Kivinen & Warmuth 1997; Cornford et al.
+ * 2024): each input unit has a fixed sign (round(inhibitoryFraction x nIn) inhibitory, drawn from
+ * the spec seed); a synapse stores theta = log|w| and w = s_i clip(exp(theta), wAbsMin, wAbsMax).
+ * The target population is split into `classes` groups; while learning, for each input spike
+ * theta_ij += learningRate s_i e_j with e_j = targetTrace [group(j) = label] - zbar_j (zbar: the
+ * neuron's spike trace, tauPostMs). Magnitudes change multiplicatively; no sign ever changes.
+ * Initial weights: the magnitudes of weights.init, with the input's sign.
+ */
+export interface EgDaleSpec {
+  rule: 'eg-dale';
+  /** Classes of the label, integer in [1, 256] dividing the target size. */
+  classes: number;
+  /** Fraction of inhibitory input units, in [0, 1]. */
+  inhibitoryFraction: number;
+  /** Step of theta, in [0, 100]. */
+  learningRate: number;
+  /** Target level of the labelled neurons' spike trace, > 0. */
+  targetTrace: number;
+  /** Spike trace of the target neurons, ms (> 0). */
+  tauPostMs: number;
+  /** Magnitude bounds: 0 < wAbsMin <= wAbsMax, with ln(wAbsMin) >= -87 and ln(wAbsMax) <= 88. */
+  wAbsMin: number;
+  wAbsMax: number;
+  normalize?: undefined;
+}
+
+export type PlasticitySpec = StdpPairSpec | StdpTripletSpec | StdpSymmetricSpec | RStdpSpec | TessSpec | TempotronSpec | EpropSpec | HebbSignedSpec | DiscreteConductanceSpec | EgDaleSpec;
 
 export interface ProjectionSpec {
   /** Optional name; default `${from}->${to}`. */
@@ -251,13 +435,215 @@ export interface ProjectionSpec {
    * or 'post-major' (rows per target neuron, fast LTP when targets fire often).
    */
   layout?: 'pre-major' | 'post-major';
+  /** Which synapses exist (default dense: every pair). See ConnectivitySpec. */
+  connectivity?: ConnectivitySpec;
+  /**
+   * One transmission delay for every synapse, ms (>= 0), rounded to whole steps (at most 255
+   * steps): an event at step t acts on the target as an undelayed one at step t + d would.
+   * Not with plasticity. Exclusive with `delays`.
+   */
+  delayMs?: number;
+  /** Per-synapse delays drawn uniformly in whole steps from [round(minMs/dt), round(maxMs/dt)] (dense f32 only). */
+  delays?: DelaySpec;
+  /** Tsodyks-Markram short-term plasticity of the presynaptic units (dense f32 pre-major or sparse). */
+  stp?: StpSpec;
 }
 
-export interface ReadoutSpec {
+// ── Connectivity (host/plan/connectivity.ts) ─────────────────────────────────────────────────
+
+/** Every (pre, post) pair is a synapse: W[nIn][nOut] (the default). */
+export interface DenseConnectivity {
+  kind: 'dense';
+}
+
+/**
+ * Random sparse connectivity stored as CSR (rows = presynaptic units). Give exactly one of
+ * `fanIn` (every target gets exactly that many distinct sources, integer in [1, nIn]) or
+ * `density` (each pair is a synapse with that probability, in (0, 1]). A population projecting
+ * to itself never gets self-synapses (fanIn then at most n - 1). The structure is drawn at plan
+ * time from `seed` (u32; default derived from the spec seed and the projection index).
+ * Learns with plasticity rule 'stdp-pair' (without normalize) on the existing synapses.
+ */
+export interface SparseConnectivity {
+  kind: 'sparse';
+  fanIn?: number;
+  density?: number;
+  seed?: number;
+}
+
+/**
+ * Event-driven 2D convolution (cross-correlation) from a [channels][height][width] map: the
+ * sensor (channels 1, or 2 = OFF, ON with polarity 'split') or a population that is itself the
+ * target of a conv2d projection. The target population's size must be
+ * channels x H_out x W_out with W_out = floor((W_in + 2 padding - kernel) / stride) + 1.
+ * Weights: one shared kernel K[channels][C_in][kernel][kernel] drawn from weights.init.
+ */
+export interface Conv2dConnectivity {
+  kind: 'conv2d';
+  /** Square kernel side, integer in [1, 16]. */
+  kernel: number;
+  /** Integer in [1, 8]. */
+  stride: number;
+  /** Zero padding on every side, integer in [0, kernel - 1]. */
+  padding: number;
+  /** Output channels, integer in [1, 256]. */
+  channels: number;
+}
+
+/**
+ * Block-sparse modular (ensemble-to-ensemble) connectivity: the source is split into `blocksIn`
+ * equal ensembles, the target into `blocksOut`; `activeBlocks` of the blocksIn x blocksOut
+ * ensemble pairs carry a dense block of weights (chosen at plan time from `seed`).
+ */
+export interface BlockSparseConnectivity {
+  kind: 'block-sparse';
+  /** Integer >= 1 dividing the source size. */
+  blocksIn: number;
+  /** Integer >= 1 dividing the target size. */
+  blocksOut: number;
+  /** Integer in [1, blocksIn x blocksOut]. */
+  activeBlocks: number;
+  seed?: number;
+  /**
+   * Dynamic sparse rewiring while learning: every `intervalMs` (rounded to steps, >= 1 step) the
+   * floor(fraction x activeBlocks) blocks of smallest L1 magnitude are pruned and as many regrown
+   * at random among the inactive blocks, with weights ~ U(-initScale, initScale).
+   */
+  pruneRegrow?: { intervalMs: number; fraction: number; initScale: number };
+}
+
+export type ConnectivitySpec = DenseConnectivity | SparseConnectivity | Conv2dConnectivity | BlockSparseConnectivity;
+
+/** Per-synapse delays, ms (0 <= minMs <= maxMs, maxMs at most 255 steps). */
+export interface DelaySpec {
+  minMs: number;
+  maxMs: number;
+}
+
+/**
+ * Tsodyks-Markram short-term plasticity (dimensionless u, x; see assembly/synapses/stp.ts): a
+ * spike's efficacy is u x; resources x recover with tauRecMs, utilisation u relaxes to U with
+ * tauFacMs (0 = no facilitation: pure depression, u = U at every spike).
+ */
+export interface StpSpec {
+  /** Baseline utilisation, in (0, 1]. */
+  U: number;
+  /** Recovery (depression) time constant, ms, > 0. */
+  tauRecMs: number;
+  /** Facilitation time constant, ms, >= 0. */
+  tauFacMs: number;
+}
+
+// ── Readouts and continual-learning controls (docs/model-spec.md, "Readouts") ──────────────
+
+/**
+ * CLASSP (Ludwig 2024) on the delta readout's update g = xhat (target - y): per-weight decaying
+ * step eta g / D with D = sqrt(eps + G) (power 2, AdaGrad) or eps + G (power 1), G the sum of
+ * |g|^power this weight has received; updates with g^2 <= threshold are skipped (sparsity).
+ * eta is the readout's learningRate. Runs once per Runtime.readoutLearn.
+ */
+export interface ClasspSpec {
+  /** > 0; an untouched weight learns at eta / sqrt(eps) (power 2) or eta / eps (power 1). */
+  eps: number;
+  /** >= 0, in units of g^2 (g is dimensionless: normalised features times an error). */
+  threshold: number;
+  power: 1 | 2;
+  /** Weight bounds (wMin < wMax): updates are clipped into them. */
+  wMin: number;
+  wMax: number;
+}
+
+/**
+ * Per-neuron gain/threshold "modes" on the readout's source neurons (Stroud et al. 2018): the
+ * readout reads u_j = g_j x_j - theta_j instead of the spike count x_j. Gains start at 1,
+ * thresholds at 0; Runtime.readoutAdaptModes(label) adapts them with every weight frozen.
+ */
+export interface ModesSpec {
+  /** Step sizes of the gain and threshold updates, >= 0. */
+  etaGain: number;
+  etaThreshold: number;
+  /** Gain range, gainMin < gainMax, containing the initial gain 1. Dimensionless. */
+  gainMin: number;
+  gainMax: number;
+  /** Threshold range in spikes per sample, thresholdMin < thresholdMax, containing 0. */
+  thresholdMin: number;
+  thresholdMax: number;
+}
+
+/**
+ * Neural variability: zero-mean noise of standard deviation sigma (spikes per sample) added to
+ * the readout's source rates while the readout learns (not when it predicts), from the arena PRNG.
+ */
+export interface VariabilitySpec {
+  /** Standard deviation, > 0, in spikes per sample. */
+  sigma: number;
+  /** 'uniform' (flat) or 'irwin-hall' (sum of four uniforms, bell-shaped); both variance sigma^2. */
+  distribution: 'uniform' | 'irwin-hall';
+}
+
+export interface DeltaReadoutSpec {
   /** Population whose per-sample spike counts are the features ('input' = raw event counts). */
   from: string;
   classes: number;
   rule: 'delta';
   /** Normalised-LMS step size, 0 < lr < 2. */
   learningRate: number;
+  classp?: ClasspSpec;
+  modes?: ModesSpec;
+  variability?: VariabilitySpec;
 }
+
+/** Nearest-class-mean prototypes (Mensink et al. 2013): running mean of each class's counts. */
+export interface NcmReadoutSpec {
+  from: string;
+  classes: number;
+  rule: 'ncm';
+  /** 'l2' (Euclidean distance) or 'cosine' (angle: ignores how many spikes a sample produced). */
+  metric: 'l2' | 'cosine';
+  /** No step size: a running mean has none. */
+  learningRate?: undefined;
+}
+
+/**
+ * Modern Hopfield associative memory (Ramsauer et al. 2020): each learned sample's counts are
+ * stored in one shot in the next slot (the oldest is overwritten when all are used), with its
+ * label; a cue retrieves softmax(beta X^T q) and the label of the most similar slot.
+ */
+export interface HopfieldReadoutSpec {
+  from: string;
+  classes: number;
+  rule: 'hopfield';
+  /** Stored patterns, integer 1..65536 (nFeat f32 each). */
+  slots: number;
+  /** Inverse temperature of the softmax, > 0, per (spike count)^2. */
+  beta: number;
+  /** No step size: storage is one shot. */
+  learningRate?: undefined;
+}
+
+/**
+ * Error-modulated, attention-gated Hebbian readout (Yamada & Chao 2025; gate after Roelfsema &
+ * van Ooyen 2005) of exponentially filtered spike trains: r_i += 1 per spike, decaying with tauMs
+ * (and tauSlowMs, a second copy of the features), plus a constant feature 1 when bias is true.
+ * dW_ik = learningRate g_k (target_k - y_k) r_i at every Runtime.readoutLearn/readoutLearnGated.
+ */
+export interface GatedHebbReadoutSpec {
+  from: string;
+  /** Output units (one per "what" class; add one for a "when" unit). */
+  classes: number;
+  rule: 'gated-hebb';
+  /** Step size eta, > 0 (not normalised: scale it with the feature magnitude). */
+  learningRate: number;
+  /** Filter time constant, ms, > 0. */
+  tauMs: number;
+  /** Optional second filter time constant, ms, > 0. */
+  tauSlowMs?: number;
+  /** Append a constant feature 1. Default true. */
+  bias: boolean;
+  wMin: number;
+  wMax: number;
+  /** 'hard' (clip) or 'soft' (multiplicative, then clip) bounds. */
+  bounds: 'hard' | 'soft';
+}
+
+export type ReadoutSpec = DeltaReadoutSpec | NcmReadoutSpec | HopfieldReadoutSpec | GatedHebbReadoutSpec;

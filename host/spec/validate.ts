@@ -12,6 +12,7 @@
  * here; the JSON Schema in `schema/model-spec.schema.json` expresses the subset a schema can.
  */
 import { SpecError } from '../errors.js';
+import { CONNECTIVITY_KEYS, connectivityNetworkIssues, readConnectivityFields } from '../plan/connectivity.js';
 import {
   SPEC_VERSION,
   type InputSpec,
@@ -24,8 +25,12 @@ import {
   type PopulationSpec,
   type ProjectionSpec,
   type ReadoutSpec,
+  type ClasspSpec,
+  type ModesSpec,
+  type VariabilitySpec,
   type StdpPairSpec,
   type PlasticitySpec,
+  type LifI16NeuronSpec,
   type TeacherSpec,
   type WeightInit,
   type WtaSpec,
@@ -426,7 +431,7 @@ const COND_KEYS = ['model', 'tauMemMs', 'tauSynMs', 'eRevMv', 'eLeakMv', 'thresh
 const ADAPTATION_KEYS = ['tauMs', 'increment'] as const;
 const WTA_KEYS = ['k', 'inhibition', 'vFloor'] as const;
 const TEACHER_KEYS = ['classes', 'current', 'suppress'] as const;
-const PROJECTION_KEYS = ['name', 'from', 'to', 'weights', 'plasticity', 'layout'] as const;
+const PROJECTION_KEYS = ['name', 'from', 'to', 'weights', 'plasticity', 'layout', ...CONNECTIVITY_KEYS] as const;
 const WEIGHTS_KEYS = ['dtype', 'init'] as const;
 const PLASTICITY_KEYS = [
   'rule',
@@ -577,6 +582,8 @@ function readSpec(ctx: Ctx, doc: unknown): ModelSpec | undefined {
     }
   }
 
+  checkSpecRuleTargets(ctx, pops, projections);
+
   if (
     ctx.count !== start ||
     version === undefined ||
@@ -608,6 +615,10 @@ function readSpec(ctx: Ctx, doc: unknown): ModelSpec | undefined {
     projections: projs,
   };
   if (readout !== undefined) spec.readout = readout;
+  // Connectivity rules that need sizes and dt (conv2d shapes, fan-in, block divisibility, delays).
+  const netIssues = connectivityNetworkIssues(spec);
+  for (const i of netIssues) ctx.add(i.path, i.message);
+  if (netIssues.length > 0) return undefined;
   return spec;
 }
 
@@ -695,6 +706,7 @@ function readNeuron(ctx: Ctx, v: unknown, path: string): NeuronSpec | undefined 
   if (isObj(v) && get(v, 'model') === 'izhikevich') return readIzhikevich(ctx, v, path);
   if (isObj(v) && get(v, 'model') === 'lif-cond') return readLifCond(ctx, v, path);
   if (isObj(v) && get(v, 'model') === 'lif-escape') return readLifEscape(ctx, v, path);
+  if (isObj(v) && get(v, 'model') === 'lif-i16') return readLifI16(ctx, v, path);
   return readLif(ctx, v, path);
 }
 
@@ -709,6 +721,23 @@ function readLifEscape(ctx: Ctx, v: unknown, path: string): LifEscapeNeuronSpec 
   const deltaU = num(ctx, o, path, 'deltaU', POSITIVE);
   if (ctx.count !== start || lif === undefined || escapeRateHz === undefined || deltaU === undefined) return undefined;
   return { ...lif, model: 'lif-escape', escapeRateHz, deltaU };
+}
+
+const LIF_I16_KEYS = ['model', 'shiftMem', 'shiftSyn', 'threshold', 'reset', 'refractoryMs'] as const;
+
+/** The fixed-point LIF: integer shifts and LSB values that fit its 16-bit datapath. */
+function readLifI16(ctx: Ctx, v: unknown, path: string): LifI16NeuronSpec | undefined {
+  const o = checkObj(ctx, v, path, LIF_I16_KEYS);
+  if (o === undefined) return undefined;
+  const start = ctx.count;
+  const shiftMem = num(ctx, o, path, 'shiftMem', { int: true, ge: 0, le: 15 });
+  const shiftSyn = num(ctx, o, path, 'shiftSyn', { int: true, ge: 0, le: 15 });
+  const threshold = num(ctx, o, path, 'threshold', { int: true, ge: 1, le: 32767 });
+  const reset = readReset(ctx, o, path);
+  if (reset !== undefined && reset.mode === 'value') checkNum(ctx, reset.value, join(join(path, 'reset'), 'value'), { int: true, ge: -32768, le: 32767 });
+  const refractoryMs = num(ctx, o, path, 'refractoryMs', NON_NEGATIVE);
+  if (ctx.count !== start || shiftMem === undefined || shiftSyn === undefined || threshold === undefined || reset === undefined || refractoryMs === undefined) return undefined;
+  return { model: 'lif-i16', shiftMem, shiftSyn, threshold, reset, refractoryMs };
 }
 
 function readReset(ctx: Ctx, o: Obj, path: string): LifNeuronSpec['reset'] | undefined {
@@ -983,7 +1012,7 @@ function readProjection(
       );
     }
     plasticity = readPlasticity(ctx, rawPlasticity, pPath);
-    if (plasticity !== undefined && init !== undefined) {
+    if (plasticity !== undefined && init !== undefined && plasticity.rule !== 'eg-dale') {
       // Initial weights the rule could never produce would be clipped on the first update.
       const { wMin, wMax } = plasticity;
       const ip = join(wPath, 'init');
@@ -1005,6 +1034,10 @@ function readProjection(
   if (layout === 'post-major' && dtype !== undefined && dtype !== 'f32') {
     ctx.add(join(path, 'layout'), `"post-major" needs f32 weights, got weights.dtype "${dtype}"`);
   }
+  // Sparse / conv2d / block-sparse connectivity, delays, short-term plasticity (plan/connectivity.ts).
+  const conn = readConnectivityFields(o, path, (p, m) => ctx.add(p, m), {
+    dtype, layout, plastic: rawPlasticity !== undefined, rule: plasticity?.rule, normalize: plasticity !== undefined && 'normalize' in plasticity && plasticity.normalize !== undefined,
+  });
 
   if (
     ctx.count !== start ||
@@ -1023,6 +1056,7 @@ function readProjection(
   };
   if (plasticity !== undefined) spec.plasticity = plasticity;
   if (layout !== undefined) spec.layout = layout;
+  Object.assign(spec, conn.fields);
   info.spec = spec;
   return info;
 }
@@ -1068,7 +1102,146 @@ const RSTDP_KEYS = ['rule', 'tauPreMs', 'tauPostMs', 'tauEligibilityMs', 'aPlus'
 function readPlasticity(ctx: Ctx, v: unknown, path: string): PlasticitySpec | undefined {
   const rule = isObj(v) ? get(v, 'rule') : undefined;
   if (rule === 'stdp-triplet' || rule === 'stdp-symmetric' || rule === 'r-stdp') return readRuleByFields(ctx, v, path, rule);
+  if (rule === 'tess' || rule === 'tempotron' || rule === 'eprop' || rule === 'hebb-signed' || rule === 'discrete-conductance') return readSpecRule(ctx, v, path, rule);
+  if (rule === 'eg-dale') return readEgDale(ctx, v, path);
   return readPairPlasticity(ctx, v, path);
+}
+
+// ── Rules of the rule ops 50-64 (host/plan/rules.ts) ──────────────────────────────────────────
+const TESS_KEYS = ['rule', 'classes', 'tauPreMs', 'tauPostMs', 'aPre', 'aPost', 'learningRate', 'pseudoDerivative', 'signalSlope', 'wMin', 'wMax', 'bounds'] as const;
+const TEMPOTRON_KEYS = ['rule', 'classes', 'learningRate', 'wMin', 'wMax'] as const;
+const HEBB_SIGNED_KEYS = ['rule', 'tauPreMs', 'tauPostMs', 'etaPre', 'etaPost', 'flippedFraction', 'wMin', 'wMax', 'bounds', 'pairing'] as const;
+const EGDALE_KEYS = ['rule', 'classes', 'inhibitoryFraction', 'learningRate', 'targetTrace', 'tauPostMs', 'wAbsMin', 'wAbsMax'] as const;
+
+/** Dale's-law EG: magnitude bounds whose logs stay normal f32 exponents. */
+function readEgDale(ctx: Ctx, v: unknown, path: string): PlasticitySpec | undefined {
+  const o = checkObj(ctx, v, path, EGDALE_KEYS);
+  if (o === undefined) return undefined;
+  const start = ctx.count;
+  const classes = num(ctx, o, path, 'classes', { int: true, ge: 1, le: 256 });
+  const inhibitoryFraction = num(ctx, o, path, 'inhibitoryFraction', { ge: 0, le: 1 });
+  const learningRate = num(ctx, o, path, 'learningRate', { ge: 0, le: 100 });
+  const targetTrace = num(ctx, o, path, 'targetTrace', POSITIVE);
+  const tauPostMs = num(ctx, o, path, 'tauPostMs', POSITIVE);
+  const wAbsMin = num(ctx, o, path, 'wAbsMin', { ge: Math.exp(-87), le: Math.exp(88) });
+  const wAbsMax = num(ctx, o, path, 'wAbsMax', { ge: Math.exp(-87), le: Math.exp(88) });
+  if (wAbsMin !== undefined && wAbsMax !== undefined && !(wAbsMin <= wAbsMax)) ctx.add(join(path, 'wAbsMax'), `must be >= wAbsMin (${wAbsMin}), got ${wAbsMax}`);
+  if (ctx.count !== start || classes === undefined || inhibitoryFraction === undefined || learningRate === undefined || targetTrace === undefined ||
+    tauPostMs === undefined || wAbsMin === undefined || wAbsMax === undefined) return undefined;
+  return { rule: 'eg-dale', classes, inhibitoryFraction, learningRate, targetTrace, tauPostMs, wAbsMin, wAbsMax };
+}
+
+const DCOND_KEYS = ['rule', 'levels', 'nonlinearity', 'stepUp', 'stepDown', 'unidirectional', 'deviceVariation', 'tauPreMs', 'traceThreshold', 'wMin', 'wMax'] as const;
+const EPROP_KEYS = ['rule', 'classes', 'tauPreMs', 'tauOutMs', 'learningRate', 'readoutLearningRate', 'pseudoDerivative', 'wMin', 'wMax', 'bounds'] as const;
+const SPEC_RULE_RANGES: Record<string, NumRule> = {
+  classes: { int: true, ge: 2, le: 256 },
+  tauPreMs: POSITIVE,
+  tauPostMs: POSITIVE,
+  aPre: { ge: -10, le: 10 },
+  aPost: { ge: -10, le: 10 },
+  learningRate: { ge: 0, le: 100 },
+  pseudoDerivative: { gt: 0, le: 10 },
+  tauOutMs: POSITIVE,
+  etaPre: { ge: 0, le: 100 },
+  etaPost: { ge: 0, le: 100 },
+  flippedFraction: { ge: 0, le: 1 },
+  levels: { int: true, ge: 2, le: 256 },
+  nonlinearity: { ge: 0, le: 10 },
+  stepUp: { int: true, ge: 1, le: 255 },
+  stepDown: { int: true, ge: 0, le: 255 },
+  deviceVariation: { ge: 0, lt: 1 },
+  traceThreshold: { ge: 0 },
+  readoutLearningRate: { ge: 0, le: 100 },
+  signalSlope: { gt: 0, le: 1000 },
+};
+
+/** TESS, e-prop, the Tempotron and sign-diverse Hebbian: every numeric field has a documented range (types.ts). */
+function readSpecRule(ctx: Ctx, v: unknown, path: string, rule: 'tess' | 'tempotron' | 'eprop' | 'hebb-signed' | 'discrete-conductance'): PlasticitySpec | undefined {
+  const keys: readonly string[] = rule === 'tess' ? TESS_KEYS : rule === 'eprop' ? EPROP_KEYS : rule === 'hebb-signed' ? HEBB_SIGNED_KEYS : rule === 'discrete-conductance' ? DCOND_KEYS : TEMPOTRON_KEYS;
+  const o = checkObj(ctx, v, path, keys);
+  if (o === undefined) return undefined;
+  const start = ctx.count;
+  const vals: Record<string, number | undefined> = {};
+  for (const k of keys) {
+    const r = k === 'classes' && rule === 'tempotron' ? { int: true, ge: 1, le: 256 } : SPEC_RULE_RANGES[k];
+    if (r !== undefined) vals[k] = num(ctx, o, path, k, r);
+  }
+  const wMin = num(ctx, o, path, 'wMin', ANY);
+  const wMax = num(ctx, o, path, 'wMax', ANY);
+  if (wMin !== undefined && wMax !== undefined && !(wMin < wMax)) ctx.add(join(path, 'wMax'), `must be > wMin (${wMin}), got ${wMax}`);
+  const hasBounds = rule !== 'tempotron' && rule !== 'discrete-conductance';
+  const bounds = hasBounds ? oneOf(ctx, o, path, 'bounds', ['additive', 'multiplicative'] as const) : undefined;
+  const pairing = rule === 'hebb-signed' ? oneOf(ctx, o, path, 'pairing', ['all-to-all', 'nearest'] as const) : undefined;
+  let unidirectional: boolean | undefined;
+  if (rule === 'discrete-conductance') {
+    const u = get(o, 'unidirectional');
+    if (u === undefined) missing(ctx, join(path, 'unidirectional'), 'true or false');
+    else if (typeof u !== 'boolean') ctx.add(join(path, 'unidirectional'), `must be true or false, got ${typed(u)}`);
+    else unidirectional = u;
+  }
+  if (ctx.count !== start || wMin === undefined || wMax === undefined || (hasBounds && bounds === undefined)) return undefined;
+  if (rule === 'hebb-signed' && pairing === undefined) return undefined;
+  const numbers = Object.fromEntries(Object.entries(vals).map(([k, x]) => [k, x as number]));
+  return {
+    rule, ...numbers, wMin, wMax, ...(bounds !== undefined ? { bounds } : {}), ...(pairing !== undefined ? { pairing } : {}),
+    ...(unidirectional !== undefined ? { unidirectional } : {}),
+  } as unknown as PlasticitySpec;
+}
+
+/**
+ * What the rules of the rule ops need from their target population: TESS, e-prop and the Tempotron read
+ * the LIF membrane ('lif' only); TESS's basis needs at least two neurons per class, the Tempotron
+ * equal class groups and tauSynMs != tauMemMs (its PSP kernel).
+ */
+function checkSpecRuleTargets(ctx: Ctx, pops: readonly PopulationInfo[], projections: readonly (ProjectionSpec | undefined)[]): void {
+  // The fixed-point LIF has its own int16 state block and an i32 input: only plain dense int16
+  // projections (integer LSB weights) feed it, and the f32 stages (WTA, teacher) do not apply.
+  for (const p of pops) {
+    if (p.spec?.neuron.model !== 'lif-i16') continue;
+    if (p.spec.wta !== undefined) ctx.add(join(p.path, 'wta'), 'winner-take-all is not available for neuron.model "lif-i16" (remove wta)');
+    if (p.spec.teacher !== undefined) ctx.add(join(p.path, 'teacher'), 'a teacher current is not available for neuron.model "lif-i16" (remove teacher)');
+  }
+  projections.forEach((pr, k) => {
+    if (pr === undefined || pops.find((p) => p.name === pr.to)?.spec?.neuron.model !== 'lif-i16') return;
+    const path = index('projections', k);
+    if (pr.weights.dtype !== 'int16') ctx.add(join(join(path, 'weights'), 'dtype'), `must be "int16" (integer LSB) for a target with neuron.model "lif-i16", got "${pr.weights.dtype}"`);
+    if (pr.plasticity !== undefined) ctx.add(join(path, 'plasticity'), `plasticity is not available into a "lif-i16" population (got rule "${pr.plasticity.rule}")`);
+    const extra = pr as { connectivity?: { kind: string }; delayMs?: number; delays?: unknown; stp?: unknown };
+    for (const key of ['delayMs', 'delays', 'stp'] as const) {
+      if (extra[key] !== undefined) ctx.add(join(path, key), `not available into a "lif-i16" population (only dense int16 input)`);
+    }
+    if (extra.connectivity !== undefined && extra.connectivity.kind !== 'dense') {
+      ctx.add(join(join(path, 'connectivity'), 'kind'), `must be "dense" into a "lif-i16" population, got "${extra.connectivity.kind}"`);
+    }
+  });
+  projections.forEach((pr, k) => {
+    const pl = pr?.plasticity;
+    if (pr !== undefined && pl !== undefined && pl.rule === 'eg-dale') {
+      const t = pops.find((p) => p.name === pr.to)?.spec;
+      if (t !== undefined && t.size % pl.classes !== 0) {
+        ctx.add(join(join(index('projections', k), 'plasticity'), 'classes'), `must divide the target size ${t.size} (equal class groups), got ${pl.classes}`);
+      }
+      return;
+    }
+    if (pr === undefined || pl === undefined || (pl.rule !== 'tess' && pl.rule !== 'tempotron' && pl.rule !== 'eprop')) return;
+    const target = pops.find((p) => p.name === pr.to)?.spec;
+    if (target === undefined) return;
+    const path = join(index('projections', k), 'plasticity');
+    const n = target.neuron;
+    if (n.model !== 'lif') {
+      ctx.add(join(path, 'rule'), `"${pl.rule}" needs a target population with neuron.model "lif", got ${quote(n.model)} (population ${quote(target.name)})`);
+      return;
+    }
+    if (pl.rule === 'tess' && target.size < 2 * pl.classes) {
+      ctx.add(join(path, 'classes'), `must be <= half the target size (${target.size} neurons, so at most ${Math.floor(target.size / 2)}), got ${pl.classes}`);
+    }
+    if (pl.rule === 'tempotron') {
+      if (target.size % pl.classes !== 0) ctx.add(join(path, 'classes'), `must divide the target size ${target.size} (equal class groups), got ${pl.classes}`);
+      if (Math.abs(n.tauSynMs - n.tauMemMs) < 1e-9 * n.tauMemMs) {
+        ctx.add(join(path, 'rule'), `"tempotron" needs the target's tauSynMs != tauMemMs (its PSP kernel is their difference of exponentials), got both ${n.tauMemMs}`);
+      }
+    }
+  });
 }
 
 /** The triplet and symmetric rules: positive time constants, non-negative amplitudes, bounds. */
@@ -1100,7 +1273,7 @@ function readPairPlasticity(ctx: Ctx, v: unknown, path: string): StdpPairSpec | 
   const o = checkObj(ctx, v, path, PLASTICITY_KEYS);
   if (o === undefined) return undefined;
   const start = ctx.count;
-  const rule = oneOf(ctx, o, path, 'rule', ['stdp-pair', 'stdp-triplet', 'stdp-symmetric', 'r-stdp'] as const) as 'stdp-pair' | undefined;
+  const rule = oneOf(ctx, o, path, 'rule', ['stdp-pair', 'stdp-triplet', 'stdp-symmetric', 'r-stdp', 'tess', 'tempotron', 'eprop', 'hebb-signed', 'discrete-conductance', 'eg-dale'] as const) as 'stdp-pair' | undefined;
   const tauPreMs = num(ctx, o, path, 'tauPreMs', POSITIVE);
   const tauPostMs = num(ctx, o, path, 'tauPostMs', POSITIVE);
   const etaPlus = num(ctx, o, path, 'etaPlus', NON_NEGATIVE);
@@ -1171,20 +1344,116 @@ function readNormalize(ctx: Ctx, n: Obj, path: string): StdpPairSpec['normalize'
   return targetSum === undefined ? undefined : { targetSum };
 }
 
+const READOUT_RULES = ['delta', 'ncm', 'hopfield', 'gated-hebb'] as const;
+const READOUT_RULE_KEYS: Record<(typeof READOUT_RULES)[number], readonly string[]> = {
+  delta: [...READOUT_KEYS, 'classp', 'modes', 'variability'],
+  ncm: ['from', 'classes', 'rule', 'metric'],
+  hopfield: ['from', 'classes', 'rule', 'slots', 'beta'],
+  'gated-hebb': ['from', 'classes', 'rule', 'learningRate', 'tauMs', 'tauSlowMs', 'bias', 'wMin', 'wMax', 'bounds'],
+};
+const CLASSP_KEYS = ['eps', 'threshold', 'power', 'wMin', 'wMax'] as const;
+const MODES_KEYS = ['etaGain', 'etaThreshold', 'gainMin', 'gainMax', 'thresholdMin', 'thresholdMax'] as const;
+const VARIABILITY_KEYS = ['sigma', 'distribution'] as const;
+/** Largest Hopfield memory (slots), so that a typo cannot ask for gigabytes before the budget check. */
+export const HOPFIELD_SLOTS_MAX = 65536;
+
+/** Checks lo < hi (reported at `hiKey`) and, when given, that lo <= inside <= hi (reported at the path). */
+function checkRange(ctx: Ctx, path: string, loKey: string, hiKey: string, lo: number | undefined, hi: number | undefined, inside?: { value: number; what: string }): boolean {
+  if (lo === undefined || hi === undefined) return false;
+  if (!(lo < hi)) {
+    ctx.add(join(path, hiKey), `must be > ${loKey} (${lo}), got ${hi}`);
+    return false;
+  }
+  if (inside !== undefined && !(lo <= inside.value && inside.value <= hi)) {
+    ctx.add(path, `[${loKey}, ${hiKey}] must contain ${inside.what} ${inside.value}, got [${lo}, ${hi}]`);
+    return false;
+  }
+  return true;
+}
+
 function readReadout(
   ctx: Ctx,
   v: unknown,
   path: string,
   known: Known | undefined,
 ): ReadoutSpec | undefined {
-  const o = checkObj(ctx, v, path, READOUT_KEYS);
+  const rawRule = isObj(v) ? get(v, 'rule') : undefined;
+  const ruleKnown = (READOUT_RULES as readonly unknown[]).includes(rawRule);
+  const allKeys = [...new Set(Object.values(READOUT_RULE_KEYS).flat())];
+  const o = checkObj(ctx, v, path, ruleKnown ? READOUT_RULE_KEYS[rawRule as (typeof READOUT_RULES)[number]] : allKeys);
   if (o === undefined) return undefined;
   const start = ctx.count;
   const from = str(ctx, o, path, 'from');
   if (from !== undefined) checkRef(ctx, from, join(path, 'from'), known, true);
   const classes = num(ctx, o, path, 'classes', { int: true, ge: 2 });
-  const rule = oneOf(ctx, o, path, 'rule', ['delta'] as const);
+  const rule = oneOf(ctx, o, path, 'rule', READOUT_RULES);
+  // An unknown rule: its other fields cannot be judged (the error on `rule` says what is allowed).
+  if (rule === undefined) return undefined;
+  if (rule === 'ncm') {
+    const metric = oneOf(ctx, o, path, 'metric', ['l2', 'cosine'] as const);
+    if (ctx.count !== start || from === undefined || classes === undefined || metric === undefined) return undefined;
+    return { from, classes, rule, metric };
+  }
+  if (rule === 'hopfield') {
+    const slots = num(ctx, o, path, 'slots', { int: true, ge: 1, le: HOPFIELD_SLOTS_MAX });
+    const beta = num(ctx, o, path, 'beta', POSITIVE);
+    if (ctx.count !== start || from === undefined || classes === undefined || slots === undefined || beta === undefined) return undefined;
+    return { from, classes, rule, slots, beta };
+  }
+  if (rule === 'gated-hebb') {
+    const learningRate = num(ctx, o, path, 'learningRate', POSITIVE);
+    const tauMs = num(ctx, o, path, 'tauMs', POSITIVE);
+    const tauSlowMs = num(ctx, o, path, 'tauSlowMs', POSITIVE, true);
+    const rawBias = get(o, 'bias');
+    if (rawBias !== undefined && typeof rawBias !== 'boolean') ctx.add(join(path, 'bias'), `must be true or false, got ${typed(rawBias)}`);
+    const wMin = num(ctx, o, path, 'wMin', ANY);
+    const wMax = num(ctx, o, path, 'wMax', ANY);
+    checkRange(ctx, path, 'wMin', 'wMax', wMin, wMax);
+    const bounds = oneOf(ctx, o, path, 'bounds', ['hard', 'soft'] as const);
+    if (ctx.count !== start || from === undefined || classes === undefined || learningRate === undefined || tauMs === undefined ||
+      wMin === undefined || wMax === undefined || bounds === undefined) return undefined;
+    return { from, classes, rule, learningRate, tauMs, ...(tauSlowMs !== undefined ? { tauSlowMs } : {}), bias: rawBias !== false, wMin, wMax, bounds };
+  }
   const learningRate = num(ctx, o, path, 'learningRate', { gt: 0, lt: SPEC_LIMITS.learningRateMaxExclusive });
+  let classp: ClasspSpec | undefined;
+  const c = obj(ctx, o, path, 'classp', CLASSP_KEYS, true);
+  if (c !== undefined) {
+    const cp = join(path, 'classp');
+    const st = ctx.count;
+    const eps = num(ctx, c, cp, 'eps', POSITIVE);
+    const threshold = num(ctx, c, cp, 'threshold', NON_NEGATIVE);
+    const rawPower = get(c, 'power');
+    if (rawPower === undefined) missing(ctx, join(cp, 'power'), '1 or 2');
+    else if (rawPower !== 1 && rawPower !== 2) ctx.add(join(cp, 'power'), `must be 1 or 2, got ${typeof rawPower === 'number' ? String(rawPower) : typed(rawPower)}`);
+    const wMin = num(ctx, c, cp, 'wMin', ANY);
+    const wMax = num(ctx, c, cp, 'wMax', ANY);
+    checkRange(ctx, cp, 'wMin', 'wMax', wMin, wMax);
+    if (ctx.count === st) classp = { eps: eps!, threshold: threshold!, power: rawPower as 1 | 2, wMin: wMin!, wMax: wMax! };
+  }
+  let modes: ModesSpec | undefined;
+  const m = obj(ctx, o, path, 'modes', MODES_KEYS, true);
+  if (m !== undefined) {
+    const mp = join(path, 'modes');
+    const st = ctx.count;
+    const etaGain = num(ctx, m, mp, 'etaGain', NON_NEGATIVE);
+    const etaThreshold = num(ctx, m, mp, 'etaThreshold', NON_NEGATIVE);
+    const gainMin = num(ctx, m, mp, 'gainMin', ANY);
+    const gainMax = num(ctx, m, mp, 'gainMax', ANY);
+    const thresholdMin = num(ctx, m, mp, 'thresholdMin', ANY);
+    const thresholdMax = num(ctx, m, mp, 'thresholdMax', ANY);
+    checkRange(ctx, mp, 'gainMin', 'gainMax', gainMin, gainMax, { value: 1, what: 'the initial gain' });
+    checkRange(ctx, mp, 'thresholdMin', 'thresholdMax', thresholdMin, thresholdMax, { value: 0, what: 'the initial threshold' });
+    if (ctx.count === st) modes = { etaGain: etaGain!, etaThreshold: etaThreshold!, gainMin: gainMin!, gainMax: gainMax!, thresholdMin: thresholdMin!, thresholdMax: thresholdMax! };
+  }
+  let variability: VariabilitySpec | undefined;
+  const n = obj(ctx, o, path, 'variability', VARIABILITY_KEYS, true);
+  if (n !== undefined) {
+    const np = join(path, 'variability');
+    const st = ctx.count;
+    const sigma = num(ctx, n, np, 'sigma', POSITIVE);
+    const distribution = oneOf(ctx, n, np, 'distribution', ['uniform', 'irwin-hall'] as const);
+    if (ctx.count === st) variability = { sigma: sigma!, distribution: distribution! };
+  }
   if (
     ctx.count !== start ||
     from === undefined ||
@@ -1194,7 +1463,12 @@ function readReadout(
   ) {
     return undefined;
   }
-  return { from, classes, rule, learningRate };
+  return {
+    from, classes, rule, learningRate,
+    ...(classp !== undefined ? { classp } : {}),
+    ...(modes !== undefined ? { modes } : {}),
+    ...(variability !== undefined ? { variability } : {}),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------

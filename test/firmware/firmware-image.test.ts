@@ -389,3 +389,25 @@ describe('firmware image: malformed input is a clear error exit, never a trap', 
   });
 });
 
+
+describe('models the image cannot run yet are refused at build time', () => {
+  it('refuses the label-fed TESS rule with the projection and rule named', async () => {
+    const { FirmwareBuildError, firmwareBlob } = await import('../../host/firmware/blob.js');
+    const plan = planModel(loadModelSpec('nmnist-tess'));
+    expect(() => firmwareBlob(plan)).toThrow(FirmwareBuildError);
+    expect(() => firmwareBlob(plan)).toThrow(/plasticity rule "tess" is not supported in firmware images/);
+  });
+
+  it('refuses fixed-point int16 neurons', async () => {
+    const { FirmwareBuildError, firmwareBlob } = await import('../../host/firmware/blob.js');
+    const spec = validateSpec({
+      version: 1, name: 'fixed', dtMs: 1,
+      input: { width: 21, height: 1, polarity: 'merge' },
+      populations: [{ name: 'fx', size: 19, neuron: { model: 'lif-i16', shiftMem: 4, shiftSyn: 2, threshold: 3000, reset: { mode: 'subtract' }, refractoryMs: 2 } }],
+      projections: [{ from: 'input', to: 'fx', weights: { dtype: 'int16', init: { kind: 'uniform', low: -300, high: 1200 } } }],
+      readout: { from: 'fx', classes: 2, rule: 'delta', learningRate: 0.1 },
+    });
+    expect(() => firmwareBlob(planModel(spec))).toThrow(FirmwareBuildError);
+    expect(() => firmwareBlob(planModel(spec))).toThrow(/neuron model "lif-i16" is not supported in firmware images/);
+  });
+});

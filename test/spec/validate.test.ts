@@ -82,8 +82,139 @@ function fullSpec(): Record<string, any> {
         weights: { dtype: 'int8', init: { kind: 'constant', value: 0 } },
       },
     ],
-    readout: { from: 'hidden', classes: 10, rule: 'delta', learningRate: 0.5 },
+    readout: {
+      from: 'hidden',
+      classes: 10,
+      rule: 'delta',
+      learningRate: 0.5,
+      classp: { eps: 0.05, threshold: 1e-4, power: 2, wMin: -4, wMax: 4 },
+      modes: { etaGain: 0.05, etaThreshold: 0.05, gainMin: 0, gainMax: 3, thresholdMin: -2, thresholdMax: 2 },
+      variability: { sigma: 0.5, distribution: 'irwin-hall' },
+    },
   };
+}
+
+/**
+ * fullSpec plus the connectivity fields (host/plan/connectivity.ts), which exclude each other in
+ * places (delayMs or delays, delays or plasticity): a conv2d map 'feat' of the split sensor, a
+ * block-sparse projection with prune-and-regrow, a sparse recurrent one with a delay and STP,
+ * and a dense one with per-synapse delays. Projections 2..5.
+ */
+function connectivitySpec(): Record<string, any> {
+  const s = fullSpec();
+  s.populations.push({ name: 'feat', size: 4 * 17 * 17, neuron: lif() });
+  s.projections.push(
+    {
+      name: 'retina',
+      from: 'input',
+      to: 'feat',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: -0.1, high: 0.2 } },
+      connectivity: { kind: 'conv2d', kernel: 5, stride: 2, padding: 2, channels: 4 },
+      delayMs: 1,
+    },
+    {
+      name: 'feat-to-out',
+      from: 'feat',
+      to: 'out',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: -0.1, high: 0.1 } },
+      connectivity: {
+        kind: 'block-sparse', blocksIn: 4, blocksOut: 4, activeBlocks: 6, seed: 3,
+        pruneRegrow: { intervalMs: 50, fraction: 0.25, initScale: 0.1 },
+      },
+    },
+    {
+      name: 'out-recurrent',
+      from: 'out',
+      to: 'out',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: 0, high: 0.2 } },
+      connectivity: { kind: 'sparse', fanIn: 5, seed: 9 },
+      delayMs: 2,
+      stp: { U: 0.5, tauRecMs: 100, tauFacMs: 50 },
+    },
+    {
+      name: 'hidden-delayed',
+      from: 'hidden',
+      to: 'hidden',
+      weights: { dtype: 'f32', init: { kind: 'constant', value: 0.01 } },
+      connectivity: { kind: 'dense' },
+      delays: { minMs: 1, maxMs: 3 },
+    },
+  );
+  return s;
+}
+
+/**
+ * fullSpec plus the rules and neurons of the rule ops 50-64 (host/plan/rules.ts): a TESS layer,
+ * a tempotron bank, a fixed-point LIF population, an e-prop layer and a sign-diverse Hebbian
+ * projection, a discrete-conductance synapse and Dale's-law EG. Populations 2..6, projections 2..8.
+ */
+function rulesSpec(): Record<string, any> {
+  const s = fullSpec();
+  s.populations.push(
+    { name: 'tess-layer', size: 20, neuron: lif() },
+    { name: 'tempo', size: 4, neuron: lif({ tauMemMs: 15, tauSynMs: 3.75 }) },
+    { name: 'fixed', size: 8, neuron: { model: 'lif-i16', shiftMem: 4, shiftSyn: 2, threshold: 3000, reset: { mode: 'value', value: -100 }, refractoryMs: 2 } },
+    { name: 'eprop-layer', size: 12, neuron: lif() },
+    { name: 'tempo-devices', size: 6, neuron: lif() },
+  );
+  s.projections.push(
+    {
+      name: 'in-tess',
+      from: 'input',
+      to: 'tess-layer',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: -0.1, high: 0.1 } },
+      plasticity: {
+        rule: 'tess', classes: 10, tauPreMs: 5, tauPostMs: 2, aPre: 1, aPost: -0.2, learningRate: 3,
+        pseudoDerivative: 0.3, signalSlope: 40, wMin: -1, wMax: 1, bounds: 'multiplicative',
+      },
+    },
+    {
+      name: 'in-tempo',
+      from: 'input',
+      to: 'tempo',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: -0.05, high: 0.05 } },
+      plasticity: { rule: 'tempotron', classes: 2, learningRate: 0.05, wMin: -1, wMax: 1 },
+    },
+    { name: 'hidden-fixed', from: 'hidden', to: 'fixed', weights: { dtype: 'int16', init: { kind: 'uniform', low: -100, high: 900 } } },
+    {
+      name: 'in-eprop',
+      from: 'input',
+      to: 'eprop-layer',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: -0.1, high: 0.1 } },
+      plasticity: {
+        rule: 'eprop', classes: 10, tauPreMs: 20, tauOutMs: 20, learningRate: 0.05, readoutLearningRate: 0.001,
+        pseudoDerivative: 0.3, wMin: -1, wMax: 1, bounds: 'additive',
+      },
+    },
+    {
+      name: 'tess-hebb',
+      from: 'tess-layer',
+      to: 'eprop-layer',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: 0, high: 0.1 } },
+      plasticity: {
+        rule: 'hebb-signed', tauPreMs: 20, tauPostMs: 20, etaPre: 0.001, etaPost: 0.002, flippedFraction: 0.25,
+        wMin: -1, wMax: 1, bounds: 'multiplicative', pairing: 'nearest',
+      },
+    },
+    {
+      name: 'in-devices',
+      from: 'input',
+      to: 'tempo-devices',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: 0, high: 0.2 } },
+      plasticity: {
+        rule: 'discrete-conductance', levels: 32, nonlinearity: 3, stepUp: 1, stepDown: 2, unidirectional: false,
+        deviceVariation: 0.2, tauPreMs: 10, traceThreshold: 0.3, wMin: 0, wMax: 0.5,
+      },
+    },
+    {
+      name: 'tempo-dale',
+      from: 'tess-layer',
+      to: 'tempo-devices',
+      weights: { dtype: 'f32', init: { kind: 'uniform', low: 0.01, high: 0.2 } },
+      plasticity: { rule: 'eg-dale', classes: 2, inhibitoryFraction: 0.2, learningRate: 0.05, targetTrace: 2, tauPostMs: 10, wAbsMin: 0.0001, wAbsMax: 1 },
+    },
+  );
+  return s;
 }
 
 /** A valid spec with no optional field. */
@@ -648,10 +779,10 @@ describe('validateSpec: random mutations', () => {
     let rejected = 0;
     fc.assert(
       fc.property(
-        fc.boolean(),
+        fc.integer({ min: 0, max: 2 }),
         fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
-        (full, mutations) => {
-          const doc = full ? fullSpec() : minimalSpec();
+        (which, mutations) => {
+          const doc = [minimalSpec, fullSpec, connectivitySpec][which]();
           for (const m of mutations) mutate(doc, m);
           let out: ModelSpec;
           try {
@@ -812,7 +943,7 @@ describe('schema/model-spec.schema.json', () => {
   });
 
   it('accepts the valid specs and their validated forms', () => {
-    for (const s of [fullSpec(), minimalSpec()]) {
+    for (const s of [fullSpec(), minimalSpec(), connectivitySpec()]) {
       expect(conforms(schema, s)).toBe(true);
       expect(conforms(schema, validateSpec(s))).toBe(true);
     }
@@ -839,6 +970,19 @@ describe('schema/model-spec.schema.json', () => {
       (s) => (s.projections[0].weights.init = { kind: 'constant', low: 0 }),
       (s) => (s.projections[0].plasticity.pairing = 'nearst'),
       (s) => (s.readout.learningRate = 2),
+      (s) => (s.readout.rule = 'knn'),
+      (s) => (s.readout.classp.power = 3),
+      (s) => (s.readout.classp.eps = 0),
+      (s) => (s.readout.modes.gainMin = 1.5),
+      (s) => (s.readout.modes.thresholdMax = -0.5),
+      (s) => (s.readout.variability.sigma = 0),
+      (s) => (s.readout.variability.distribution = 'gaussian'),
+      (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'ncm', metric: 'l1' }),
+      (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'ncm', metric: 'l2', learningRate: 0.5 }),
+      (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'hopfield', slots: 0, beta: 1 }),
+      (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'hopfield', slots: 4, beta: 0 }),
+      (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'gated-hebb', learningRate: 0.1, tauMs: 0, wMin: -1, wMax: 1, bounds: 'hard' }),
+      (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'gated-hebb', learningRate: 0.1, tauMs: 5, bias: 'yes', wMin: -1, wMax: 1, bounds: 'hard' }),
       (s) => {
         s.populations = [];
         s.projections = [];
@@ -908,6 +1052,7 @@ describe('schema/model-spec.schema.json', () => {
 
   it('every required list matches what the validator requires, and every property is accepted', () => {
     const d = schema.$defs;
+    const withReadout = (readout: Record<string, unknown>) => (): Record<string, any> => ({ ...fullSpec(), readout: structuredClone(readout) });
     const withSubtract = (): Record<string, any> => {
       const s = fullSpec();
       s.populations[0].neuron.reset = { mode: 'subtract' };
@@ -928,13 +1073,74 @@ describe('schema/model-spec.schema.json', () => {
       ['projections[0].weights.init', (s) => s.projections[0].weights.init, variant(d.weightInit, 'kind', 'uniform'), fullSpec],
       ['projections[1].weights.init', (s) => s.projections[1].weights.init, variant(d.weightInit, 'kind', 'constant'), fullSpec],
       ['projections[0].plasticity', (s) => s.projections[0].plasticity, d.stdpPair, fullSpec],
-      ['readout', (s) => s.readout, d.readout, fullSpec],
+      ['readout', (s) => s.readout, variant(d.readout, 'rule', 'delta'), fullSpec],
+      ['readout.classp', (s) => s.readout.classp, d.classp, fullSpec],
+      ['readout.modes', (s) => s.readout.modes, d.modes, fullSpec],
+      ['readout.variability', (s) => s.readout.variability, d.variability, fullSpec],
+      ['readout', (s) => s.readout, variant(d.readout, 'rule', 'ncm'), withReadout({ from: 'hidden', classes: 10, rule: 'ncm', metric: 'cosine' })],
+      ['readout', (s) => s.readout, variant(d.readout, 'rule', 'hopfield'), withReadout({ from: 'hidden', classes: 10, rule: 'hopfield', slots: 64, beta: 0.25 })],
+      ['readout', (s) => s.readout, variant(d.readout, 'rule', 'gated-hebb'), withReadout({
+        from: 'hidden', classes: 4, rule: 'gated-hebb', learningRate: 0.01, tauMs: 10, tauSlowMs: 40, bias: false, wMin: -2, wMax: 2, bounds: 'soft',
+      })],
     ];
+    // Connectivity (exclusive fields: delayMs or delays, fanIn or density, plasticity or delays).
+    table.push(
+      ['projections[2].connectivity', (s) => s.projections[2].connectivity, variant(d.connectivity, 'kind', 'conv2d'), connectivitySpec],
+      ['projections[3].connectivity', (s) => s.projections[3].connectivity, variant(d.connectivity, 'kind', 'block-sparse'), connectivitySpec],
+      ['projections[3].connectivity.pruneRegrow', (s) => s.projections[3].connectivity.pruneRegrow, d.pruneRegrow, connectivitySpec],
+      ['projections[5].connectivity', (s) => s.projections[5].connectivity, variant(d.connectivity, 'kind', 'dense'), connectivitySpec],
+      ['projections[5].delays', (s) => s.projections[5].delays, d.delays, connectivitySpec],
+      ['projections[4].stp', (s) => s.projections[4].stp, d.stp, connectivitySpec],
+    );
+    // Rule/neuron ops 50-64.
+    table.push(
+      ['populations[4].neuron', (s) => s.populations[4].neuron, d.lifI16Neuron, rulesSpec],
+      ['projections[2].plasticity', (s) => s.projections[2].plasticity, d.tess, rulesSpec],
+      ['projections[3].plasticity', (s) => s.projections[3].plasticity, d.tempotron, rulesSpec],
+      ['projections[5].plasticity', (s) => s.projections[5].plasticity, d.eprop, rulesSpec],
+      ['projections[6].plasticity', (s) => s.projections[6].plasticity, d.hebbSigned, rulesSpec],
+      ['projections[7].plasticity', (s) => s.projections[7].plasticity, d.discreteConductance, rulesSpec],
+      ['projections[8].plasticity', (s) => s.projections[8].plasticity, d.egDale, rulesSpec],
+    );
+    // Some projection fields exclude each other, so the projections together set every property.
+    const keysOf = (path: string, pick: (s: Record<string, any>) => Record<string, unknown>, base: () => Record<string, any>): string[] =>
+      path === 'projections[0]' ? [...new Set<string>(connectivitySpec().projections.flatMap((p: object) => Object.keys(p)))] : Object.keys(pick(base()));
     for (const [path, pick, node, base] of table) {
       // The fixture sets every property the schema declares, and nothing else.
-      expect(Object.keys(pick(base())).sort(), path).toEqual(Object.keys(node.properties).sort());
+      expect(keysOf(path, pick, base).sort(), path).toEqual(Object.keys(node.properties).sort());
       expect([...node.required].sort(), path).toEqual(requiredByValidator(path, pick, base));
       expect(node.additionalProperties, path).toBe(false);
+    }
+  });
+});
+
+describe('schema: rules and neurons of the rule ops (50-64)', () => {
+  it('accepts the rule-op fixture and its validated form, and rejects single-field violations', () => {
+    expect(conforms(schema, rulesSpec())).toBe(true);
+    expect(conforms(schema, validateSpec(rulesSpec()))).toBe(true);
+    const cases: ((s: Record<string, any>) => void)[] = [
+      (s) => (s.projections[2].plasticity.aPre = 11),
+      (s) => (s.projections[2].plasticity.classes = 1),
+      (s) => (s.projections[2].plasticity.pseudoDerivative = 0),
+      (s) => (s.projections[2].plasticity.extra = 1),
+      (s) => (s.projections[3].plasticity.learningRate = -1),
+      (s) => (s.projections[5].plasticity.tauOutMs = 0),
+      (s) => (s.projections[5].plasticity.readoutLearningRate = 101),
+      (s) => (s.projections[6].plasticity.flippedFraction = 1.5),
+      (s) => (s.projections[6].plasticity.pairing = 'nearst'),
+      (s) => (s.projections[7].plasticity.levels = 257),
+      (s) => (s.projections[7].plasticity.unidirectional = 1),
+      (s) => (s.projections[7].plasticity.deviceVariation = 1),
+      (s) => (s.projections[8].plasticity.wAbsMin = 0),
+      (s) => (s.projections[8].plasticity.inhibitoryFraction = -0.1),
+      (s) => (s.populations[4].neuron.shiftMem = 16),
+      (s) => (s.populations[4].neuron.threshold = 1.5),
+    ];
+    for (const change of cases) {
+      const s = rulesSpec();
+      change(s);
+      expect(() => validateSpec(s), String(change)).toThrow(SpecError);
+      expect(conforms(schema, s), String(change)).toBe(false);
     }
   });
 });
