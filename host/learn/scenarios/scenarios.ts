@@ -15,7 +15,8 @@ import { seededPermutation, Xoshiro128 } from '../../util/prng.js';
 import type { SampleSource } from '../online.js';
 import { MappedSource, pooledSource } from '../experiments/sources.js';
 import { ContinualLearner, type LearnerConfig } from './learners.js';
-import { continuumMetrics, gemMetrics } from './metrics.js';
+import { continuumMetrics, gemMetrics, lifelongMetrics, type ContinuumMetrics, type GemMetrics, type LifelongMetrics } from '../metrics/index.js';
+import { downsampledAccuracy } from './concept-shift.js';
 
 export interface Task {
   name: string;
@@ -132,6 +133,12 @@ export function poolScenario(s: Scenario, g: SensorGeometry, factor: number): Sc
   };
 }
 
+export interface Histogram {
+  min: number;
+  max: number;
+  counts: number[];
+}
+
 export interface ScenarioResult {
   scenario: string;
   learner: string;
@@ -140,11 +147,19 @@ export interface ScenarioResult {
   R: number[][];
   /** Accuracy of the untrained learner on each task (GEM's b). */
   b: number[];
-  gem: { acc: number; bwt: number; fwt: number };
-  continuum: { accuracyA: number; bwt: number; fwt: number; forgetting: number };
+  gem: GemMetrics;
+  continuum: ContinuumMetrics;
+  /** Baker et al.'s lifelong-learning suite (null when single-task experts were not run). */
+  lifelong: LifelongMetrics | null;
   /** The same learner trained on all tasks' samples together (one shuffled pass), per task and mean. */
-  joint: { perTask: number[]; mean: number };
+  joint: { perTask: number[]; mean: number } | null;
+  /** Prequential accuracy over the training stream (trailing window, downsampled), and where tasks start. */
+  stream: { window: number; points: number[]; taskStarts: number[]; length: number };
+  /** After the last task: the first projection's weights, the first population's adaptive thresholds, modes. */
+  histograms: Record<string, Histogram>;
   extraBytes: number;
+  /** Readout rate / CLASSP eta used (chosen on the validation split when tuned). */
+  readoutRate: number | null;
   seconds: number;
 }
 
@@ -154,25 +169,97 @@ function accuracy(l: ContinualLearner, t: Task): number {
   return ok / Math.max(t.test.length, 1);
 }
 
-export function runScenario(s: Scenario, spec: ModelSpec, cfg: LearnerConfig, seed: number): ScenarioResult {
+export function histogram(v: ArrayLike<number>, bins = 40): Histogram {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) continue;
+    min = Math.min(min, v[i]);
+    max = Math.max(max, v[i]);
+  }
+  if (min > max) return { min: 0, max: 0, counts: new Array<number>(bins).fill(0) };
+  const counts = new Array<number>(bins).fill(0);
+  const span = max - min || 1;
+  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) counts[Math.min(bins - 1, Math.floor(((v[i] - min) / span) * bins))]++;
+  return { min, max, counts };
+}
+
+function histogramsOf(l: ContinualLearner): Record<string, Histogram> {
+  const out: Record<string, Histogram> = {};
+  const rt = l.rt;
+  const proj = rt.plan.projections[0];
+  if (proj) out[`weights (${proj.name})`] = histogram(rt.weights(proj.name));
+  const pop = rt.plan.populations[0];
+  if (pop) out[`adaptive thresholds (${pop.name})`] = histogram(rt.population(pop.name).b);
+  const m = l.modes();
+  if (m) {
+    out['mode gains'] = histogram(m.gain);
+    out['mode thresholds'] = histogram(m.thr);
+  }
+  return out;
+}
+
+export interface RunScenarioOptions {
+  /** Also train the joint reference (default true). */
+  joint?: boolean;
+  /** Also train single-task experts for Baker et al.'s suite (default true). */
+  experts?: boolean;
+  /** Trailing window of the stream accuracy curve (default 50). */
+  window?: number;
+}
+
+/** Trains `l` on `t` in a seeded order; returns the per-sample prequential outcomes. */
+function learnTask(l: ContinualLearner, t: Task, seed: number): number[] {
+  const out: number[] = [];
+  for (const o of seededPermutation(t.train.length, seed)) {
+    const i = t.train[o];
+    const y = t.source.label(i);
+    out.push(l.observe(t.source.events(i), y) === y ? 1 : 0);
+  }
+  return out;
+}
+
+export function runScenario(s: Scenario, spec: ModelSpec, cfg: LearnerConfig, seed: number, opts: RunScenarioOptions = {}): ScenarioResult {
   const t0 = performance.now();
   const l = new ContinualLearner(spec, cfg, seed);
   const b = s.tasks.map((t) => accuracy(l, t));
   const R: number[][] = [];
+  const curves: number[][] = [];
   s.tasks.forEach((t, k) => {
     l.startTask(k);
-    for (const o of seededPermutation(t.train.length, (seed * 31 + k) >>> 0)) l.observe(t.source.events(t.train[o]), t.source.label(t.train[o]));
+    curves.push(learnTask(l, t, (seed * 31 + k) >>> 0));
     R.push(s.tasks.map((u) => accuracy(l, u)));
   });
   const extraBytes = l.extraBytes;
+  const histograms = histogramsOf(l);
   l.dispose();
-  // Joint reference: one learner, all tasks' training samples in one shuffled stream (one "task").
-  const j = new ContinualLearner(spec, cfg, seed);
-  j.startTask(0);
-  const all = s.tasks.flatMap((t) => t.train.map((i) => ({ t, i })));
-  for (const o of seededPermutation(all.length, (seed * 37) >>> 0)) j.observe(all[o].t.source.events(all[o].i), all[o].t.source.label(all[o].i));
-  const perTask = s.tasks.map((t) => accuracy(j, t));
-  j.dispose();
+  let joint: ScenarioResult['joint'] = null;
+  if (opts.joint ?? true) {
+    // Joint reference: one learner, all tasks' training samples in one shuffled stream (one "task").
+    const j = new ContinualLearner(spec, cfg, seed);
+    j.startTask(0);
+    const all = s.tasks.flatMap((t) => t.train.map((i) => ({ t, i })));
+    for (const o of seededPermutation(all.length, (seed * 37) >>> 0)) j.observe(all[o].t.source.events(all[o].i), all[o].t.source.label(all[o].i));
+    const perTask = s.tasks.map((t) => accuracy(j, t));
+    j.dispose();
+    joint = { perTask, mean: perTask.reduce((a, x) => a + x, 0) / perTask.length };
+  }
+  let lifelong: LifelongMetrics | null = null;
+  if (opts.experts ?? true) {
+    // Single-task experts: a fresh learner per task, the same stream of that task only.
+    const steCurves = s.tasks.map((t, k) => {
+      const e = new ContinualLearner(spec, cfg, seed);
+      e.startTask(0);
+      const c = learnTask(e, t, (seed * 31 + k) >>> 0);
+      e.dispose();
+      return c;
+    });
+    lifelong = lifelongMetrics({ R, b, curves, steCurves });
+  }
+  const window = opts.window ?? 50;
+  const flat = Uint8Array.from(curves.flat());
+  const taskStarts: number[] = [];
+  curves.reduce((a, c) => (taskStarts.push(a), a + c.length), 0);
   return {
     scenario: s.id,
     learner: cfg.id,
@@ -182,8 +269,12 @@ export function runScenario(s: Scenario, spec: ModelSpec, cfg: LearnerConfig, se
     b,
     gem: gemMetrics(R, b),
     continuum: continuumMetrics(R),
-    joint: { perTask, mean: perTask.reduce((a, x) => a + x, 0) / perTask.length },
+    lifelong,
+    joint,
+    stream: { window, points: downsampledAccuracy(flat, window, 200), taskStarts, length: flat.length },
+    histograms,
     extraBytes,
+    readoutRate: cfg.readout === 'delta' || cfg.readout === 'classp' ? cfg.readoutRate ?? 0.2 : null,
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -1,7 +1,7 @@
 /** Continual-learning metrics on hand-computed matrices, and the baselines' building blocks. */
 import { describe, expect, it } from 'vitest';
 import { addNoise, polaritySwap, rotate90 } from '../../../host/learn/scenarios/scenarios.js';
-import { continuumMetrics, gemMetrics } from '../../../host/learn/scenarios/metrics.js';
+import { continuumMetrics, gemMetrics } from '../../../host/learn/metrics/index.js';
 import { Mlp } from '../../../host/learn/baselines/mlp.js';
 import { eventCounts, Standardizer, type Dataset } from '../../../host/learn/baselines/features.js';
 import { summarize } from '../../../host/learn/experiments/spiking.js';

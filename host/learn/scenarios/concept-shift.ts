@@ -1,0 +1,264 @@
+/**
+ * Concept shift: the same inputs, but the meaning of the labels changes during the stream. At
+ * every shift point a random derangement of the classes is applied to the label mapping (every
+ * class gets another class's label; mappings compose), so the old readout becomes wrong at once
+ * and the learner has to notice and relearn. Several shift rates (a shift every 200, 500, 1000
+ * samples) run on the same samples.
+ *
+ * The protocol is prequential (test-then-train, batch 1): each sample is predicted, scored, then
+ * learned. The features are the spike counts of a frozen spiking layer (nmnist-dc-mcu8: Diehl &
+ * Cook unsupervised STDP, which never sees a label, so a label shift cannot touch it), learned in
+ * one pass over separate warm-up samples and then frozen; the learners differ only in the
+ * readout's learning rate, which is what concept shift tests:
+ *   - fixed: the delta-rule readout (readout_learn_f32) at one rate;
+ *   - homeostatic: the same readout, its rate driven by lrh_update_f32 from the learner's own
+ *     mistakes (err = 1 for a wrong prediction, 0 for a right one).
+ * Same tuning effort: each learner picks one number from the same six-value grid (the fixed
+ * rate; the homeostatic resting rate eta0, its other constants fixed in HOMEOSTASIS) by
+ * prequential accuracy on one held-out stream (other samples, another seed, shifting at the
+ * middle rate), and keeps it for every shift rate: a device does not know the rate in advance.
+ * Recovery time: host/learn/metrics/recovery.ts.
+ */
+import { planModel } from '../../plan/plan.js';
+import type { KernelBuild } from '../../runtime/kernels.js';
+import { Runtime } from '../../runtime/runtime.js';
+import type { ModelSpec } from '../../spec/types.js';
+import { seededPermutation, Xoshiro128 } from '../../util/prng.js';
+import { recoveryAfterShifts, type RecoveryResult } from '../metrics/recovery.js';
+import { DEFAULT_READOUT_RATES, presentSample, type SampleSource } from '../online.js';
+import { KernelWorkspace } from './workspace.js';
+
+export interface ConceptStream {
+  /** Sample index (into the pool's source) at each stream position. */
+  indices: number[];
+  /** The label the learner is taught at each position (the mapped class). */
+  labels: number[];
+  /** Stream positions where the mapping changes. */
+  shifts: number[];
+  shiftEvery: number;
+}
+
+/** A seeded derangement of 0..n-1 (no class keeps its label). */
+export function derangement(n: number, rng: Xoshiro128): number[] {
+  if (n < 2) throw new RangeError(`a derangement needs at least 2 classes, got ${n}`);
+  for (;;) {
+    const p = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.nextInt(i + 1);
+      [p[i], p[j]] = [p[j], p[i]];
+    }
+    if (p.every((v, i) => v !== i)) return p;
+  }
+}
+
+/**
+ * `length` positions drawn from `pool` (seeded passes over it, reshuffled each pass), the label
+ * mapping re-drawn every `shiftEvery` positions.
+ */
+export function conceptStream(pool: readonly number[], label: (i: number) => number, length: number, shiftEvery: number, seed: number, classes = 10): ConceptStream {
+  if (!Number.isInteger(shiftEvery) || shiftEvery < 1) throw new RangeError(`shiftEvery must be a positive integer, got ${shiftEvery}`);
+  if (pool.length === 0) throw new RangeError('conceptStream: empty sample pool');
+  const rng = new Xoshiro128(seed);
+  let map = Array.from({ length: classes }, (_, c) => c);
+  const indices: number[] = [];
+  const labels: number[] = [];
+  const shifts: number[] = [];
+  let order: Uint32Array = new Uint32Array(0);
+  for (let t = 0; t < length; t++) {
+    if (t % pool.length === 0) order = seededPermutation(pool.length, (seed * 7919 + t / pool.length) >>> 0);
+    if (t > 0 && t % shiftEvery === 0) {
+      const d = derangement(classes, rng);
+      map = map.map((c) => d[c]);
+      shifts.push(t);
+    }
+    const i = pool[order[t % pool.length]];
+    indices.push(i);
+    labels.push(map[label(i)]);
+  }
+  return { indices, labels, shifts, shiftEvery };
+}
+
+/**
+ * Spike-count features of every pool sample from `spec`'s network: one unsupervised pass over
+ * `warmup` with plasticity on, then plasticity off and one run per pool sample.
+ */
+export function frozenFeatures(spec: ModelSpec, source: SampleSource, warmup: readonly number[], pool: readonly number[], seed: number, build: KernelBuild = 'simd'): Map<number, Float32Array> {
+  const rt = new Runtime(planModel({ ...spec, seed }), build);
+  try {
+    for (const o of seededPermutation(warmup.length, seed)) presentSample(rt, source.events(warmup[o]), { learn: true });
+    const out = new Map<number, Float32Array>();
+    for (const i of pool) {
+      presentSample(rt, source.events(i), { learn: false });
+      out.set(i, rt.features().slice());
+    }
+    return out;
+  } finally {
+    rt.dispose();
+  }
+}
+
+/**
+ * Constants of the homeostatic rate besides eta0, set by hand on a separate exploration stream
+ * (emulated digits with sensor seed 7, not the evaluated or tuning streams); eta_max = the top of
+ * the fixed learner's grid, so the homeostatic learner can never use a rate the fixed one could not.
+ */
+export interface HomeostasisConstants { aFast: number; aSlow: number; k: number; rho: number; etaMin: number; etaMax: number }
+export const HOMEOSTASIS: Readonly<HomeostasisConstants> = Object.freeze({ aFast: 0.2, aSlow: 0.01, k: 0.2, rho: 0.02, etaMin: 0.01, etaMax: 1 });
+
+export type RateRule = { kind: 'fixed'; rate: number } | { kind: 'homeostatic'; eta0: number };
+
+export interface StreamRun {
+  /** 1 where the prediction (made before learning) was right. */
+  outcomes: Uint8Array;
+  /** The readout rate used at each position. */
+  rates: Float32Array;
+}
+
+/** One readout learning the stream prequentially with the wasm kernels. */
+export function runStream(features: Map<number, Float32Array>, s: ConceptStream, rule: RateRule, h: Readonly<HomeostasisConstants> = HOMEOSTASIS, classes = 10, build: KernelBuild = 'simd'): StreamRun {
+  const nFeat = features.get(s.indices[0])!.length;
+  const ws = new KernelWorkspace(build, (nFeat * classes + nFeat + 2 * classes + 16) * 4);
+  const w = ws.alloc(nFeat * classes);
+  const x = ws.alloc(nFeat);
+  const scores = ws.alloc(classes);
+  const err = ws.alloc(classes);
+  const e = ws.alloc(1);
+  const fast = ws.alloc(1);
+  const slow = ws.alloc(1);
+  const eta = ws.alloc(1);
+  ws.f32(eta, 1)[0] = rule.kind === 'fixed' ? rule.rate : rule.eta0;
+  const xs = ws.f32(x, nFeat);
+  const sc = ws.f32(scores, classes);
+  const outcomes = new Uint8Array(s.indices.length);
+  const rates = new Float32Array(s.indices.length);
+  for (let t = 0; t < s.indices.length; t++) {
+    xs.set(features.get(s.indices[t])!);
+    const rate = ws.f32(eta, 1)[0];
+    rates[t] = rate;
+    ws.k.readout_learn_f32(w, nFeat, classes, x, s.labels[t], rate, scores, err);
+    let pred = 0;
+    for (let c = 1; c < classes; c++) if (sc[c] > sc[pred]) pred = c;
+    const ok = pred === s.labels[t] ? 1 : 0;
+    outcomes[t] = ok;
+    if (rule.kind === 'homeostatic') {
+      ws.f32(e, 1)[0] = 1 - ok;
+      ws.k.lrh_update_f32(1, e, fast, slow, eta, h.aFast, h.aSlow, h.k, h.rho, rule.eta0, h.etaMin, h.etaMax);
+    }
+  }
+  return { outcomes, rates };
+}
+
+const prequential = (r: StreamRun) => r.outcomes.reduce((a, x) => a + x, 0) / Math.max(r.outcomes.length, 1);
+
+/** Picks the grid value with the best prequential accuracy on the held-out stream. */
+export function tuneRule(kind: RateRule['kind'], features: Map<number, Float32Array>, heldOut: ConceptStream, grid: readonly number[]): { rule: RateRule; scores: { value: number; accuracy: number }[] } {
+  const make = (v: number): RateRule => (kind === 'fixed' ? { kind, rate: v } : { kind, eta0: v });
+  const scores = grid.map((v) => ({ value: v, accuracy: prequential(runStream(features, heldOut, make(v))) }));
+  const best = scores.reduce((a, s) => (s.accuracy > a.accuracy ? s : a));
+  return { rule: make(best.value), scores };
+}
+
+export interface ConceptShiftRow {
+  shiftEvery: number;
+  shifts: number;
+  streamLength: number;
+  fixed: { rate: number; prequential: number; curve: number[] };
+  homeostatic: { eta0: number; prequential: number; curve: number[]; meanRate: number; maxRate: number };
+  recovery: RecoveryResult;
+}
+
+export interface ConceptShiftResult {
+  data: string;
+  model: string;
+  warmupSamples: number;
+  poolSamples: number;
+  heldOutSamples: number;
+  grid: number[];
+  /** Shift rate of the held-out tuning stream, and each grid value's prequential accuracy on it. */
+  tuneShiftEvery: number;
+  tuning: { fixed: { value: number; accuracy: number }[]; homeostatic: { value: number; accuracy: number }[] };
+  window: number;
+  fraction: number;
+  rows: ConceptShiftRow[];
+  seconds: number;
+}
+
+export interface ConceptShiftOptions {
+  data: string;
+  spec: ModelSpec;
+  source: SampleSource;
+  warmup: readonly number[];
+  /** Samples of the evaluated streams. */
+  pool: readonly number[];
+  /** Samples of the held-out tuning streams (disjoint from pool). */
+  heldOut: readonly number[];
+  shiftRates: readonly number[];
+  /** Shift rate of the held-out tuning stream (default: the middle of shiftRates). */
+  tuneShiftEvery?: number;
+  /** Stream length per shift rate (default: 6 shifts' worth, at least 3000 samples). */
+  length?: (shiftEvery: number) => number;
+  seed: number;
+  grid?: readonly number[];
+  /** Recovery: trailing window and the fraction of the pre-shift accuracy to regain. */
+  window?: number;
+  fraction?: number;
+  /** Downsampled accuracy-over-stream curve points kept per learner (for the plots). */
+  curvePoints?: number;
+  log?: (l: string) => void;
+}
+
+export function runConceptShift(o: ConceptShiftOptions): ConceptShiftResult {
+  const t0 = performance.now();
+  const grid = [...(o.grid ?? DEFAULT_READOUT_RATES)];
+  const window = o.window ?? 50;
+  const fraction = o.fraction ?? 0.9;
+  const feats = frozenFeatures(o.spec, o.source, o.warmup, [...o.pool, ...o.heldOut], o.seed);
+  const label = (i: number) => o.source.label(i);
+  const rows: ConceptShiftRow[] = [];
+  const lengthOf = (every: number) => (o.length ? o.length(every) : Math.max(3000, every * 7));
+  // One setting per learner for every shift rate (a device does not know how often the concept
+  // will change): both tune on one held-out stream at the middle shift rate.
+  const tuneEvery = o.tuneShiftEvery ?? [...o.shiftRates].sort((a, b) => a - b)[Math.floor((o.shiftRates.length - 1) / 2)];
+  const tuneStream = conceptStream(o.heldOut, label, lengthOf(tuneEvery), tuneEvery, (o.seed * 104729 + tuneEvery + 1) >>> 0);
+  const fixedTune = tuneRule('fixed', feats, tuneStream, grid);
+  const homeoTune = tuneRule('homeostatic', feats, tuneStream, grid);
+  const fixed = fixedTune.rule as { kind: 'fixed'; rate: number };
+  const homeo = homeoTune.rule as { kind: 'homeostatic'; eta0: number };
+  o.log?.(`  tuned on a held-out stream shifting every ${tuneEvery}: fixed rate ${fixed.rate}, homeostatic eta0 ${homeo.eta0}`);
+  for (const every of o.shiftRates) {
+    const len = lengthOf(every);
+    const evalStream = conceptStream(o.pool, label, len, every, (o.seed * 15485863 + every) >>> 0);
+    const rf = runStream(feats, evalStream, fixed);
+    const rh = runStream(feats, evalStream, homeo);
+    const recovery = recoveryAfterShifts([rf.outcomes, rh.outcomes], evalStream.shifts, { window, fraction, length: len });
+    const curve = (r: StreamRun) => downsampledAccuracy(r.outcomes, window, o.curvePoints ?? 300);
+    rows.push({
+      shiftEvery: every,
+      shifts: evalStream.shifts.length,
+      streamLength: len,
+      fixed: { rate: fixed.rate, prequential: prequential(rf), curve: curve(rf) },
+      homeostatic: { eta0: homeo.eta0, prequential: prequential(rh), curve: curve(rh), meanRate: rh.rates.reduce((a, x) => a + x, 0) / len, maxRate: Math.max(...rh.rates) },
+      recovery,
+    });
+    const r = recovery.learners;
+    o.log?.(`  shift every ${every}: fixed rate ${fixed.rate} median recovery ${r[0].median} samples, homeostatic (eta0 ${homeo.eta0}) ${r[1].median}; faster after ${recovery.secondFaster}/${evalStream.shifts.length} shifts`);
+  }
+  return {
+    data: o.data, model: o.spec.name, warmupSamples: o.warmup.length, poolSamples: o.pool.length, heldOutSamples: o.heldOut.length,
+    grid, tuneShiftEvery: tuneEvery, tuning: { fixed: fixedTune.scores, homeostatic: homeoTune.scores }, window, fraction, rows, seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Trailing-window accuracy, sampled at `points` evenly spaced positions (for plotting). */
+export function downsampledAccuracy(outcomes: Uint8Array, window: number, points: number): number[] {
+  const n = outcomes.length;
+  const out: number[] = [];
+  const pre = new Float64Array(n + 1);
+  for (let t = 0; t < n; t++) pre[t + 1] = pre[t] + outcomes[t];
+  const step = Math.max(1, Math.floor(n / points));
+  for (let t = step; t <= n; t += step) {
+    const a = Math.max(0, t - window);
+    out.push((pre[t] - pre[a]) / (t - a));
+  }
+  return out;
+}
