@@ -15,6 +15,9 @@
  *   --docs FILE           Markdown file whose experiments section is replaced (default docs/results.md)
  *   --report FILE         JSON report (default reports/experiments[-quick].json)
  *   --from-report FILE    only re-render the Markdown section from an earlier JSON report
+ *   --only continual      run only the continual-learning part and splice it into the JSON report
+ *                         (reports/experiments[-quick].json, which must exist) and the docs section
+ *   Every run with the continual part also writes reports/continual.html and its PNGs (reports/continual/).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +43,7 @@ const { values: v } = parseArgs({
     docs: { type: 'string' },
     report: { type: 'string' },
     'from-report': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -73,7 +77,27 @@ if (v['from-report']) {
   console.log(section);
   process.exit(0);
 }
-const report = runExperiments({
+const reportFileDefault = join(root, 'reports', quick ? 'experiments-quick.json' : 'experiments.json');
+if (v.only !== undefined && v.only !== 'continual') throw new Error(`--only accepts 'continual', got ${v.only}`);
+/** `--only continual`: the continual part alone, spliced into the last report of the same kind. */
+async function continualOnly() {
+  const file = resolve(v.report ?? reportFileDefault);
+  let saved;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`--only continual needs an earlier report to splice into: ${file} (${e.message}); run \`npm run experiments${quick ? ' -- --quick' : ''}\` once`);
+  }
+  const { runContinualPart } = await dist('host/learn/experiments/run.js');
+  const { FolderSource } = await dist('host/learn/folder.js');
+  const { readFoldsTsv } = await dist('host/learn/experiments/folds.js');
+  const folder = FolderSource.open(data, labels);
+  const { fold } = readFoldsTsv(foldsFile, folder.rows);
+  const t0 = performance.now();
+  const continual = runContinualPart(folder, fold, { quick, seed: int(v.seed, 'seed') ?? saved.seed ?? 1, log: (line) => console.log(line) });
+  return { ...saved, continual, seconds: saved.seconds - (saved.continual?.seconds ?? 0) + (performance.now() - t0) / 1000 };
+}
+const report = v.only === 'continual' ? await continualOnly() : runExperiments({
   quick,
   seed: int(v.seed, 'seed') ?? 1,
   nmnistDir: data,
@@ -86,7 +110,7 @@ const report = runExperiments({
   models: v.models ? v.models.split(',').map((s) => s.trim()) : undefined,
   log: (line) => console.log(line),
 });
-const reportFile = resolve(v.report ?? join(root, 'reports', quick ? 'experiments-quick.json' : 'experiments.json'));
+const reportFile = resolve(v.report ?? reportFileDefault);
 mkdirSync(dirname(reportFile), { recursive: true });
 writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');
 const section = markdownSection(report, quick ? 'npm run experiments -- --quick' : 'npm run experiments');
@@ -97,3 +121,8 @@ if (docs) {
   console.log(`wrote the experiments section of ${docs}`);
 }
 console.log(`report: ${reportFile} (${report.seconds.toFixed(0)} s)`);
+if (report.continual) {
+  const { writeContinualReport } = await dist('host/learn/plots/continual.js');
+  const w = writeContinualReport(report.continual, join(dirname(reportFile), quick ? 'continual-quick.html' : 'continual.html'));
+  console.log(`continual-learning figures: ${w.html} (${w.images.length} PNG)`);
+}

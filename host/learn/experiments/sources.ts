@@ -5,6 +5,8 @@
  */
 import { downsample } from '../../events/transforms/downsample.js';
 import type { EventBatch, SensorGeometry } from '../../events/types.js';
+import { UsageError } from '../../errors.js';
+import type { ModelSpec } from '../../spec/types.js';
 import type { SampleSource } from '../online.js';
 
 /** A source whose events pass through `fn` (computed on first use and kept). */
@@ -33,6 +35,21 @@ export class MappedSource implements SampleSource {
 /** Integer spatial pooling of a source's events (x' = floor(x / factor), same for y). */
 export function pooledSource(inner: SampleSource, geometry: SensorGeometry, factor: number): MappedSource {
   return new MappedSource(inner, (ev) => downsample(ev, geometry, { factorX: factor }));
+}
+
+/**
+ * The source as a model sees it: a model whose input is the sensor divided by an integer factor
+ * (`ceil(sensor / factor)` in both axes, e.g. 17x17 for N-MNIST's 34x34) gets the events pooled by
+ * that factor, as its firmware does before the network; a model at the sensor's size gets them as
+ * they are. Anything else is a usage error (the events would fall outside the input).
+ */
+export function sourceForModel(inner: SampleSource, spec: Pick<ModelSpec, 'name' | 'input'>, sensor: SensorGeometry): SampleSource {
+  const { width, height } = spec.input;
+  if (width === sensor.width && height === sensor.height) return inner;
+  for (let f = 2; f <= Math.max(sensor.width, sensor.height); f++) {
+    if (Math.ceil(sensor.width / f) === width && Math.ceil(sensor.height / f) === height) return pooledSource(inner, sensor, f);
+  }
+  throw new UsageError(`model "${spec.name}" takes ${width}x${height} input, which is not the ${sensor.width}x${sensor.height} sensor pooled by an integer factor`);
 }
 
 /** A fixed list of samples held in memory. */

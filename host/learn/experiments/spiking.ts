@@ -27,6 +27,8 @@ export interface FoldRun {
   int8Accuracy: number[] | null;
   learningRate: number[];
   seconds: number;
+  /** Nested search (run.ts): the setting this fold used and every candidate's inner score. */
+  tuning?: { chosen: string; innerFold: number; inner: { id: string; accuracy: number }[] };
 }
 
 export interface SpikingCvOptions {
@@ -64,12 +66,21 @@ function snapshotThresholds(rt: Runtime): () => void {
 
 /** Runs one fold: fresh runtime, `max(passes)` passes, a held-out score after each listed pass. */
 export function runFold(spec: ModelSpec, source: SampleSource, fold: ArrayLike<number>, f: number, opts: SpikingCvOptions): FoldRun {
+  const { train, test } = splitFold(fold, f);
+  return runSplit(spec, source, train, test, f, opts);
+}
+
+/**
+ * `runFold` on explicit index lists (e.g. an inner split of an outer training split); `f` only
+ * numbers the run and offsets the presentation seed.
+ */
+export function runSplit(spec: ModelSpec, source: SampleSource, all: readonly number[], test: readonly number[], f: number, opts: SpikingCvOptions): FoldRun {
   const t0 = performance.now();
-  const { train: all, test } = splitFold(fold, f);
   const train = opts.maxTrain !== undefined ? all.slice(0, opts.maxTrain) : all;
   const rt = new Runtime(planModel({ ...spec, seed: opts.seed }), opts.build ?? 'simd');
   const rates = opts.rates ?? DEFAULT_READOUT_RATES;
   const maxPass = Math.max(...opts.passes);
+  // Models with reward-modulated plasticity get the learner's default decision reward (reward.ts).
   const learner = new OnlineLearner(rt, { plasticity: true, capacity: train.length * maxPass });
   const accuracy: number[] = [];
   const int8: number[] = [];
