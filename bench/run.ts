@@ -21,10 +21,11 @@
  * docs.
  *
  *   node dist/bench/run.js [--runs N] [--layout-runs N] [--decode-runs N] [--stream-bytes N]
- *                          [--no-write] [--quick]
+ *                          [--no-write] [--quick] [--gateway-runs N]
  *   --runs: kernel, end-to-end and decode (+ native) processes (5, --quick 1); --layout-runs:
  *   layout processes (3, at most --runs; --quick 1); --decode-runs overrides the decode count;
  *   --stream-bytes: size of the streaming file (1 GiB, --quick 128 MiB; 0 skips it).
+ *   --gateway-runs: fresh `neurite serve` processes for bench/gateway.ts (3, --quick 1; 0 skips it).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,7 @@ import { KERNEL_IDS, type KernelId } from './kernel-data.js';
 import { KERNEL_INFO, type Backend, type KernelBenchResult } from './kernels.js';
 import type { LayoutBenchResult } from './layout.js';
 import type { StreamRssResult } from './stream-rss.js';
+import { gatewayMarkdown, gatewayTable, gatewayTargetRow, type GatewayBenchResult } from './gateway.js';
 
 const TARGETS: { kernel: KernelId; ratio: 'simdTs'; min: number; text: string }[] = [
   { kernel: 'fwdF32', ratio: 'simdTs', min: 4, text: 'SIMD forward f32 ≥ 4× plain TS' },
@@ -189,7 +191,7 @@ function checkTargets(k: Record<KernelId, KernelSummary>, runs: KernelBenchResul
 function markdown(
   m: MachineInfo, runsN: number, kRuns: KernelBenchResult[], eRuns: E2eBenchResult[],
   k: Record<KernelId, KernelSummary>, e: Record<E2eMode, E2eSummary>, targets: TargetResult[], totalSeconds: number,
-  loadEnd: number, io: IoRun,
+  loadEnd: number, io: IoRun, gateway: { result: GatewayBenchResult | null; note: string | null } = { result: null, note: null },
 ): string {
   const kc = kRuns[0].config;
   const ec = eRuns[0].config;
@@ -275,6 +277,7 @@ function markdown(
     `SIMD and scalar builds ended with identical weights and predictions in ${eRuns.filter((r) => r.identical).length} of ${eRuns.length} processes.`,
     '',
     ...ioMarkdown(io),
+    ...gatewayMarkdown(gateway.result, gateway.note),
     '## Targets',
     '',
     mdTable(
@@ -282,6 +285,7 @@ function markdown(
       [
         ...targets.map((t) => [t.text, cell(t.ratio, 1, '×'), `${t.perProcessMet} / ${kRuns.length}`, t.met ? 'met' : '**MISSED**']),
         ...ioTargetRows(io, true),
+        gatewayTargetRow(gateway.result),
       ],
     ),
     '',
@@ -358,6 +362,9 @@ async function main(): Promise<void> {
   let manifest: EventFilesManifest;
   let stream: StreamRssResult | null = null;
   let streamNote = '';
+  // The gateway bench (bench/gateway.ts): --gateway-runs N (3, --quick 1; 0 skips it).
+  const gatewayRuns = Number(argValue('--gateway-runs') ?? (quick ? 1 : 3));
+  let gateway: GatewayBenchResult | null = null;
   let nativeNote = '';
   let compiler = '';
   try {
@@ -399,6 +406,7 @@ async function main(): Promise<void> {
         : 'skipped (--stream-bytes 0)';
       process.stderr.write(`  streaming memory ${streamNote}\n`);
     }
+    if (gatewayRuns > 0) gateway = runWorker(js('gateway.js'), ['--runs', String(gatewayRuns)], `gateway (${gatewayRuns} runs)`) as GatewayBenchResult;
   } finally {
     cleanup();
     process.off('SIGINT', onSignal);
@@ -429,14 +437,16 @@ async function main(): Promise<void> {
   console.log(`\nEnd to end: ${eRuns[0].config.model}, ${eRuns[0].config.samples} samples per mode and build\n`);
   console.log(textTable(E2E_HEADER, e2eRows(e)));
   printIo(io.layout, manifest, io.decode, io.native, nativeNote, stream, streamNote, { layout: lRuns.length, decode: dRuns.length });
+  if (gateway) console.log(`\nGateway: ${gateway.streams} streams of ${gateway.sensor} over UDP loopback\n\n${textTable(gatewayTable(gateway).header, gatewayTable(gateway).rows)}`);
   console.log('\nTargets (SIMD vs plain TS, measured in the same process; decode and memory as measured):');
   for (const t of targets) {
     console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.text}: ${cell(t.ratio, 1, '×')}, met in ${t.perProcessMet}/${kRuns.length} processes`);
   }
   for (const r of ioTargetRows(io, false)) console.log(`  ${r[3] === 'met' ? 'met   ' : r[3].padEnd(6)}  ${r[0]}: ${r[1]}${r[2] ? `, met in ${r[2]} processes` : ''}`);
+  if (gateway) { const g = gatewayTargetRow(gateway); console.log(`  ${g[3] === 'met' ? 'met   ' : 'MISSED'}  ${g[0]}: ${g[1]}, met in ${g[2]} runs`); }
   if (!hasFlag('--no-write')) {
     const path = join(packageRoot(), 'docs', 'benchmarks.md');
-    writeFileSync(path, markdown(m, runsN, kRuns, eRuns, k, e, targets, totalSeconds, loadavg()[0], io));
+    writeFileSync(path, markdown(m, runsN, kRuns, eRuns, k, e, targets, totalSeconds, loadavg()[0], io, { result: gateway, note: gatewayRuns > 0 ? null : 'skipped (--gateway-runs 0)' }));
     console.log(`\nwrote ${path} (${Math.round(totalSeconds)} s)`);
   } else {
     console.log(`\n${Math.round(totalSeconds)} s`);

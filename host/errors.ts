@@ -112,3 +112,20 @@ export class InteropError extends NeuriteError {
     super(`${source ? source + ': ' : ''}${format === 'onnx' ? 'ONNX' : 'NIR'}${node !== null ? ` node "${node}"` : ''}: ${reason}`);
   }
 }
+
+/**
+ * A gateway configuration file (docs/gateway.md) failed validation; `issues` holds every problem,
+ * each with its JSON path, like SpecError.
+ */
+export class ConfigError extends NeuriteError {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly issues: readonly { path: string; message: string }[],
+  ) {
+    super(
+      `${file}: gateway config has ${issues.length} error${issues.length === 1 ? '' : 's'}:\n` +
+        issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'),
+    );
+  }
+}
