@@ -13,7 +13,9 @@ import { loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint.js';
 import type { KernelBuild } from '../runtime/kernels.js';
 import { Runtime } from '../runtime/runtime.js';
 import { parseSpikeInput, simulate } from '../runtime/simulate.js';
-import { DEFAULT_NMNIST_MODEL, listModels, loadModelSpec } from '../spec/models.js';
+import { DEFAULT_LEARN_MODEL, DEFAULT_NMNIST_MODEL, listModels, loadModelSpec } from '../spec/models.js';
+import { NMNIST_GEOMETRY } from '../events/formats/nmnist.js';
+import { sourceForModel } from '../learn/experiments/sources.js';
 import { arenaTable, formatBytes, formatRate, pct, ProgressBar, table } from '../report/format.js';
 import { flagHelp, parseArgs, required, type FlagSpec } from './args.js';
 import { convertCommand, inspectCommand } from './events-commands.js';
@@ -21,6 +23,8 @@ import { devices, profile } from './firmware-commands.js';
 import { buildFirmware, runFirmware } from './firmware-image-commands.js';
 import { exportCmd, importCmd } from './interop-commands.js';
 import { evalOnnx } from '../interop/onnx-eval.js';
+import { webCommand } from '../web/serve.js';
+import { serveCommand } from '../gateway/serve.js';
 
 type Out = (line: string) => void;
 
@@ -108,9 +112,9 @@ const commands: Record<string, Command> = {
   },
   learn: {
     summary: 'learn online from a folder of event samples and save a checkpoint',
-    usage: 'neurite learn --model NAME_OR_SPEC --data DIR --labels FILE.tsv --checkpoint OUT [--passes N]',
+    usage: 'neurite learn [--model NAME_OR_SPEC] --data DIR --labels FILE.tsv --checkpoint OUT [--passes N]',
     flags: {
-      model: { type: 'string', placeholder: 'NAME_OR_SPEC', help: `model (default ${DEFAULT_NMNIST_MODEL})` },
+      model: { type: 'string', placeholder: 'NAME_OR_SPEC', help: `model (default ${DEFAULT_LEARN_MODEL}, fits 256 KB)` },
       ...dataFlags,
       checkpoint: { type: 'string', placeholder: 'OUT', help: 'where to write the learned state' },
       passes: { type: 'int', placeholder: 'N', help: 'passes over the data, 1..5 (default 1)' },
@@ -118,8 +122,9 @@ const commands: Record<string, Command> = {
       ...common,
     },
     async run(v, _p, out) {
-      const spec = loadModelSpec((v.model as string | undefined) ?? DEFAULT_NMNIST_MODEL);
-      const source = FolderSource.open(required('learn', v, 'data'), required('learn', v, 'labels'));
+      const spec = loadModelSpec((v.model as string | undefined) ?? DEFAULT_LEARN_MODEL);
+      // A model smaller than the 34x34 sensor gets the events pooled, as its firmware would.
+      const source = sourceForModel(FolderSource.open(required('learn', v, 'data'), required('learn', v, 'labels')), spec, NMNIST_GEOMETRY);
       const ckpt = required<string>('learn', v, 'checkpoint');
       const passes = (v.passes as number | undefined) ?? 1;
       if (passes < 1 || passes > 5) throw new UsageError(`learn: --passes must be in 1..5, got ${passes}`);
@@ -153,7 +158,7 @@ const commands: Record<string, Command> = {
         return 0;
       }
       const rt = loadCheckpoint(required('eval', v, 'checkpoint'), buildOf(v.build));
-      const source = FolderSource.open(required('eval', v, 'data'), required('eval', v, 'labels'));
+      const source = sourceForModel(FolderSource.open(required('eval', v, 'data'), required('eval', v, 'labels')), rt.plan.spec, NMNIST_GEOMETRY);
       const bar = new ProgressBar(v.json !== true);
       const all = Array.from({ length: source.count }, (_, i) => i);
       const r = evaluate(rt, source, all, (p) => bar.update('testing', p.done, p.total));
@@ -164,9 +169,9 @@ const commands: Record<string, Command> = {
   },
   crossval: {
     summary: 'stratified k-fold cross-validation of a model on a folder of samples',
-    usage: 'neurite crossval --model NAME_OR_SPEC --data DIR --labels FILE.tsv [--folds 10] [--passes N]',
+    usage: 'neurite crossval [--model NAME_OR_SPEC] --data DIR --labels FILE.tsv [--folds 10] [--passes N]',
     flags: {
-      model: { type: 'string', placeholder: 'NAME_OR_SPEC', help: `model (default ${DEFAULT_NMNIST_MODEL})` },
+      model: { type: 'string', placeholder: 'NAME_OR_SPEC', help: `model (default ${DEFAULT_LEARN_MODEL}, fits 256 KB)` },
       ...dataFlags,
       folds: { type: 'int', placeholder: 'K', help: 'number of folds (default 10)' },
       passes: { type: 'int', placeholder: 'N', help: 'passes over each training split, 1..5 (default 1)' },
@@ -174,8 +179,8 @@ const commands: Record<string, Command> = {
       ...common,
     },
     async run(v, _p, out) {
-      const spec = loadModelSpec((v.model as string | undefined) ?? DEFAULT_NMNIST_MODEL);
-      const source = FolderSource.open(required('crossval', v, 'data'), required('crossval', v, 'labels'));
+      const spec = loadModelSpec((v.model as string | undefined) ?? DEFAULT_LEARN_MODEL);
+      const source = sourceForModel(FolderSource.open(required('crossval', v, 'data'), required('crossval', v, 'labels')), spec, NMNIST_GEOMETRY);
       const r = crossValidate(spec, source, {
         folds: (v.folds as number | undefined) ?? 10,
         passes: (v.passes as number | undefined) ?? 1,
@@ -260,6 +265,8 @@ const commands: Record<string, Command> = {
   'run-firmware': runFirmware,
   export: exportCmd,
   import: importCmd,
+  web: webCommand,
+  serve: serveCommand,
   validate: {
     summary: 'validate a model spec file and list every problem',
     usage: 'neurite validate SPEC.json',
