@@ -66,6 +66,12 @@ function instructionTables(): string {
   return out.join('\n').trim();
 }
 
+/** net_run's own features that belong to an op (work it does inline for that op). */
+const NET_RUN_FEATURES: Readonly<Record<string, readonly string[]>> = {
+  COUNT_SPIKES: ['countedSpikes'], CONV2D_F32: ['convEvents', 'ring_CONV2D_F32'], BLOCK_PRUNE: ['blockCheck', 'blockRewire'],
+  TESS: ['tessLabelled', 'tessEvents'], EPROP: ['epropLabelled', 'epropClasses'], EGDALE: ['egdaleActive', 'egdaleOut'],
+};
+
 /** Cost model of every schedule op (scalar build): executed wasm instructions per unit of each feature. */
 function opTable(): string {
   const t = table.builds.scalar;
@@ -79,7 +85,7 @@ function opTable(): string {
     for (const k of ks) {
       const f = t.kernels[k];
       if (!f) { out.push(`| ${code} ${name} | ${dispatch} | ${k}: MISSING | | | |`); continue; }
-      const per = Object.entries(f.coef).filter(([feat]) => feat !== 'call' && (k !== 'net_run' || feat === 'countedSpikes'))
+      const per = Object.entries(f.coef).filter(([feat]) => feat !== 'call' && (k !== 'net_run' || (NET_RUN_FEATURES[name] ?? []).includes(feat)))
         .map(([feat, v]) => `${feat} ${vectorTotal(v).toFixed(1)}`).join(', ');
       const call = k !== 'net_run' && f.coef.call ? vectorTotal(f.coef.call).toFixed(0) : '';
       out.push(`| ${code} ${name} | ${dispatch} | \`${k}\` | ${call} | ${per} | ${f.cases}, ${(100 * f.maxRelResidual).toFixed(1)}% |`);

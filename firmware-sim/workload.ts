@@ -12,6 +12,7 @@
  * An Executor runs the kernels: the real runtime (RuntimeExecutor), or the counting build used to
  * check the cycle model (instr/validate.ts), over the same runtime memory.
  */
+import { TESS_TRACE_FLOOR } from '../host/plan/rules.js';
 import type { EventBatch } from '../host/events/types.js';
 import type { Plan, ProjectionLayout } from '../host/plan/plan.js';
 import type { Counters } from '../host/runtime/abi.js';
@@ -99,16 +100,22 @@ function preTraceTauMs(plan: Plan, pr: ProjectionLayout): number | null {
 export function skippingProjections(plan: Plan): ProjectionLayout[] {
   return plan.projections.filter((pr) => {
     const ps = plan.spec.projections[pr.index].plasticity;
-    return ps !== undefined && !(ps.rule === 'stdp-pair' && (ps.xOffset ?? 0) !== 0);
+    // The tempotron has no trace-gated pathway (its snapshots walk every row).
+    return ps !== undefined && ps.rule !== 'tempotron' && !(ps.rule === 'stdp-pair' && (ps.xOffset ?? 0) !== 0);
   });
 }
 
-/** Traces are flushed to 0 below this (the Plan's TRACE_FLOOR for every rule). */
+/** Traces are flushed to 0 below this (the Plan's TRACE_FLOOR for every rule but TESS's). */
 const TRACE_FLOOR = 1e-30;
 
+/** The flush floor of a projection's presynaptic trace. */
+function preTraceFloor(plan: Plan, pr: ProjectionLayout): number {
+  return plan.spec.projections[pr.index].plasticity?.rule === 'tess' ? TESS_TRACE_FLOOR : TRACE_FLOOR;
+}
+
 /** Steps after its last event until a unit impulse of a trace with this time constant is flushed to 0. */
-export function traceWindowSteps(dtMs: number, tauMs: number): number {
-  return Math.max(1, Math.ceil(Math.log(TRACE_FLOOR) / Math.log(Math.exp(-dtMs / tauMs))));
+export function traceWindowSteps(dtMs: number, tauMs: number, floor = TRACE_FLOOR): number {
+  return Math.max(1, Math.ceil(Math.log(floor) / Math.log(Math.exp(-dtMs / tauMs))));
 }
 
 /**
@@ -170,7 +177,7 @@ function runWindows(exec: Executor, events: EventBatch, skipping: readonly Proje
   const total = n > 0 ? Math.max(0, Math.floor(events.t[n - 1] / dtUs) + 1) : 0;
   const occ = new Map<string, Int32Array>();
   for (const pr of skipping) {
-    if (pr.from === 'input') occ.set(pr.name, inputTraceOccupancy(plan, events, traceWindowSteps(plan.spec.dtMs, preTraceTauMs(plan, pr)!)));
+    if (pr.from === 'input') occ.set(pr.name, inputTraceOccupancy(plan, events, traceWindowSteps(plan.spec.dtMs, preTraceTauMs(plan, pr)!, preTraceFloor(plan, pr))));
   }
   let e0 = 0;
   while (e0 < n && events.t[e0] < 0) e0++;
@@ -256,6 +263,7 @@ export function runWorkload(exec: Executor, samples: readonly Sample[], opts: Wo
       c = rt.counters();
       rt.resetState();
       rt.setTeacher(s.label);
+      rt.setLabel(s.label); // label-driven rules (tess, tempotron), as host/learn/online.ts does
       nr = exec.netRunCalls;
       try {
         if (skipping.length === 0) {
@@ -267,8 +275,10 @@ export function runWorkload(exec: Executor, samples: readonly Sample[], opts: Wo
           stepsLearn += k;
           netRunLearn += Math.ceil(k / rt.plan.input.maxSteps);
         }
+        rt.endSample();
       } finally {
         rt.setTeacher(null);
+        rt.setLabel(null);
       }
       learnC = addCounters(learnC, delta(rt, c));
       addInto(spikesLearn, populationSpikes(rt));
@@ -279,6 +289,7 @@ export function runWorkload(exec: Executor, samples: readonly Sample[], opts: Wo
     events.push(n);
   }
   const preTraceDensity = Object.fromEntries(Object.entries(dens).filter(([, o]) => o.steps > 0).map(([k, o]) => [k, o.post > 0 ? o.weighted / o.post : o.occSteps / o.steps]));
+  const preTraceOccupancy = Object.fromEntries(Object.entries(dens).filter(([, o]) => o.steps > 0).map(([k, o]) => [k, o.occSteps / o.steps]));
   return {
     workload: {
       samples: samples.length,
@@ -287,6 +298,7 @@ export function runWorkload(exec: Executor, samples: readonly Sample[], opts: Wo
       readout: { predictCalls, learnCalls, counters: readout },
       netRunCalls: netRunInfer + netRunLearn,
       preTraceDensity,
+      preTraceOccupancy,
     },
     sampleDurationsUs: durations,
     eventsPerSample: events,

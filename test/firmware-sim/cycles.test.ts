@@ -66,8 +66,21 @@ describe('counting build', () => {
       'stdp_pre_cols_f32', 'stdp_post_rows_f32', 'stdp_post_rows_f32:additive', 'scale_columns_f32', 'scale_columns_f32:l1',
       'scale_columns_i8', 'scale_rows_f32', 'scale_rows_f32:l1', 'triplet_pre_f32', 'triplet_post_f32', 'triplet_post_f32:additive',
       'symstdp_pre_f32', 'symstdp_post_f32', 'net_run',
+      // connectivity ops (40-49)
+      'csr_accumulate_f32', 'csr_accumulate_f32:scaled', 'csr_stdp_pre_f32', 'csr_stdp_pre_f32:additive', 'csr_stdp_post_f32',
+      'csr_stdp_post_f32:additive', 'block_accumulate_f32', 'delay_accumulate_f32', 'delay_accumulate_syn_f32', 'delay_deliver_f32',
+      'stp_efficacy_f32', 'dense_accumulate_scaled_f32',
+      // rule/neuron ops (50-64) and the kernels the composed rules call
+      'hebbsign_pre_f32', 'hebbsign_pre_f32:additive', 'hebbsign_post_f32', 'hebbsign_post_f32:additive', 'lif_step_i16',
+      'elig_step_f32', 'elig_apply_f32', 'elig_apply_outer_f32:tess', 'elig_apply_outer_f32:eprop', 'eprop_pseudo_f32',
+      'trace_filter_f32', 'eprop_signal_f32', 'tess_signal_f32', 'tempotron_track_f32', 'dcond_post_f32', 'egdale_update_f32',
     ];
     for (const k of exact) expect(t.kernels[k]?.maxAbsResidual, k).toBe(0);
+    // conv2d: edge clipping branches are features; prune-and-regrow: fitted on its loop counts
+    expect(t.kernels.conv2d_accumulate_f32.maxRelResidual).toBeLessThan(0.01);
+    expect(t.kernels.block_prune_regrow_f32.maxRelResidual).toBeLessThan(0.02);
+    // a synapse the CSR post pathway skips (presynaptic trace at the offset) is cheaper than an update
+    expect(vectorTotal(t.kernels.csr_stdp_post_f32.coef.zero)).toBeLessThan(0);
     expect(t.kernels.rstdp_step_f32.maxRelResidual).toBeLessThan(0.01);
     expect(t.kernels.wta_select_f32.maxRelResidual).toBeLessThan(0.15);
     // a post pathway that skips a synapse (zero change) is cheaper than one that updates it
