@@ -1,9 +1,10 @@
 /**
  * lrh_update_f32 (homeostatic learning-rate modulation): SIMD == scalar bit for bit, both equal to
  * the TypeScript twin (host/reference/lr-homeostasis.ts, exact f32 arithmetic, so bit-identical
- * too), at sizes that force several SIMD iterations and a tail; the rate never leaves its bounds
- * (property); and the behaviour the learner relies on: a step up in the error raises the rate,
- * a settled error lets it relax back to eta0.
+ * too), at sizes that force several SIMD iterations and a tail, including the surprise written
+ * back into err; the rate never leaves its bounds (property); and the behaviour the learner
+ * relies on: a step up in the error raises the rate, a settled error lets it relax back to eta0,
+ * and the chance fluctuations of a steady 0/1 error rate stay below the two-sigma margin.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -25,7 +26,7 @@ function runWasm(a: TestArena, n: number, errs: Float32Array[], p: LrHomeostasis
     a.f32(perr, n).set(e);
     a.k.lrh_update_f32(n, perr, pf, ps, pe, p.aFast, p.aSlow, p.k, p.rho, p.eta0, p.etaMin, p.etaMax);
   }
-  return { f: a.f32(pf, n).slice(), s: a.f32(ps, n).slice(), eta: a.f32(pe, n).slice() };
+  return { f: a.f32(pf, n).slice(), s: a.f32(ps, n).slice(), eta: a.f32(pe, n).slice(), u: a.f32(perr, n).slice() };
 }
 
 describe('lrh_update_f32: builds and reference', () => {
@@ -41,12 +42,14 @@ describe('lrh_update_f32: builds and reference', () => {
       }));
       const sc = runWasm(arenas.scalar, n, errs, P);
       const si = runWasm(arenas.simd, n, errs, P);
-      expect(bitsEqual(sc.f, si.f) && bitsEqual(sc.s, si.s) && bitsEqual(sc.eta, si.eta)).toBe(true);
+      expect(bitsEqual(sc.f, si.f) && bitsEqual(sc.s, si.s) && bitsEqual(sc.eta, si.eta) && bitsEqual(sc.u, si.u)).toBe(true);
       const f = new Float32Array(n), s = new Float32Array(n), eta = new Float32Array(n).fill(P.eta0);
       for (const e of errs) lrhUpdate(n, e, f, s, eta, P);
       expect(bitsEqual(sc.f, f)).toBe(true);
       expect(bitsEqual(sc.s, s)).toBe(true);
       expect(bitsEqual(sc.eta, eta)).toBe(true);
+      expect(bitsEqual(sc.u, errs[errs.length - 1])).toBe(true); // the twin overwrites err with u too
+      for (const x of sc.u) expect(x >= 0).toBe(true);
     });
   }
 });
@@ -68,6 +71,36 @@ describe('lrh_update_f32: behaviour', () => {
     expect(peak).toBeGreaterThan(5 * P.eta0);
     expect(peak).toBeLessThanOrEqual(Math.fround(P.etaMax));
     expect(step(1, 3000)).toBeCloseTo(P.eta0, 4); // the new error level becomes the norm
+  });
+});
+
+describe('lrh_update_f32: change-point margin', () => {
+  it('a steady 0/1 error rate rarely counts as surprise; a jump to always-wrong does within a few outcomes', () => {
+    const a = arenas.scalar;
+    a.reset();
+    const pf = a.alloc(4), ps = a.alloc(4), pe = a.put(Float32Array.of(P.eta0)), perr = a.alloc(4);
+    const r = new Xoshiro128(5);
+    const one = (e: number) => {
+      a.f32(perr, 1)[0] = e;
+      a.k.lrh_update_f32(1, perr, pf, ps, pe, P.aFast, P.aSlow, P.k, P.rho, P.eta0, P.etaMin, P.etaMax);
+      return a.f32(perr, 1)[0];
+    };
+    for (let t = 0; t < 1000; t++) one(r.nextFloat() < 0.25 ? 1 : 0); // the slow average settles
+    let surprised = 0;
+    let etaSum = 0;
+    const T = 4000;
+    for (let t = 0; t < T; t++) {
+      if (one(r.nextFloat() < 0.25 ? 1 : 0) > 0) surprised++;
+      etaSum += a.f32(pe, 1)[0];
+    }
+    // Without the margin, max(F - S, 0) > 0 on about half of the outcomes and eta sits far above eta0.
+    expect(surprised / T).toBeLessThan(0.06);
+    expect(etaSum / T).toBeLessThan(P.eta0 + 0.05);
+    let first = -1;
+    for (let t = 0; t < 10 && first < 0; t++) if (one(1) > 0) first = t;
+    expect(first).toBeGreaterThanOrEqual(0);
+    for (let t = 0; t < 5; t++) one(1);
+    expect(a.f32(pe, 1)[0]).toBeGreaterThan(4 * P.eta0);
   });
 });
 

@@ -224,9 +224,11 @@ function conceptShiftSection(c: NonNullable<ExperimentReport['continual']>): str
   out.push(`The labels are re-mapped during the stream: every N samples a random derangement of the ten classes is applied (every class takes another's label). ` +
     `Features: \`${cs0.model}\` (unsupervised STDP, never sees a label) learned in one pass over warm-up samples, then frozen; the readout learns prequentially (predict, score, learn; batch 1). ` +
     'Both learners use the same delta-rule readout (readout_learn_f32); the homeostatic one sets its rate each sample with lrh_update_f32 from its own mistakes ' +
-    '(fast and slow running error; the rate rises while the fast one exceeds the slow one and relaxes back to eta0, bounded by eta_max = the grid\'s top value). ' +
+    '(fast and slow running error; a surprise u counts only the part of the fast error above the slow one plus two standard deviations of its chance fluctuation, so a stable stream gives u = 0; ' +
+    'the rate rises with u and relaxes back to eta0, bounded by eta_max = the grid\'s top value; after a surprised mistake the readout weights are scaled by 1 − phi·u, forgetting part of the old mapping, as in a change-point model). ' +
     `Same tuning effort: each picks one number from the same grid (${cs0.grid.join(', ')}): the fixed rate, or the homeostatic resting rate eta0, by prequential accuracy on one held-out stream ` +
-    `(other samples, another seed, a shift every ${cs0.tuneShiftEvery} samples) and keeps it at every shift rate (a device does not know how often the concept will change); the homeostatic constants a_fast 0.2, a_slow 0.01, k 0.2, rho 0.02 were set by hand on an exploration stream (emulated digits, sensor seed 7). ` +
+    `(other samples, another seed, a shift every ${cs0.tuneShiftEvery} samples) and keeps it at every shift rate (a device does not know how often the concept will change); the homeostatic constants ` +
+    `${cs0.homeostasis ? `a_fast ${cs0.homeostasis.aFast}, a_slow ${cs0.homeostasis.aSlow}, k ${cs0.homeostasis.k}, rho ${cs0.homeostasis.rho}, phi ${cs0.homeostasis.forget}` : '(not recorded)'} were set by hand on exploration streams (emulated digits, sensor seeds 7 and 9; never the evaluated or tuning streams). ` +
     `Recovery time = samples after a shift until the accuracy over the trailing ${cs0.window} samples (all after the shift) reaches ${Math.round(cs0.fraction * 100)}% of the two learners' mean accuracy just before the shift (one bar for both; ${cs0.window} = the floor); ` +
     'median over shifts, "faster" counts the shifts where the homeostatic learner got there first (ties: same sample).');
   out.push('');
@@ -234,9 +236,19 @@ function conceptShiftSection(c: NonNullable<ExperimentReport['continual']>): str
     const [fx, ho] = r.recovery.learners;
     const med = (v: number | null) => (v === null ? 'not reached' : String(v));
     return [cs.data, String(r.shiftEvery), String(r.shifts), `${r.fixed.rate}`, med(fx.median), `${r.homeostatic.eta0}`, (ho.median ?? Infinity) < (fx.median ?? Infinity) ? `**${med(ho.median)}**` : med(ho.median),
-      `${r.recovery.secondFaster} / ${r.recovery.ties} / ${r.recovery.firstFaster}`, `${pct(r.fixed.prequential)} / ${pct(r.homeostatic.prequential)}`, `${pct(fx.plateau)} / ${pct(ho.plateau)}`];
+      `${r.recovery.secondFaster} / ${r.recovery.ties} / ${r.recovery.firstFaster}`,
+      r.mistakes ? `${r.mistakes.fixed.toFixed(1)} / ${r.mistakes.homeostatic.toFixed(1)} (${r.mistakes.fewer} / ${r.mistakes.ties} / ${r.mistakes.more})` : '—',
+      `${pct(r.fixed.prequential)} / ${pct(r.homeostatic.prequential)}`, `${pct(fx.plateau)} / ${pct(ho.plateau)}`];
   }));
-  out.push(table(['data', 'shift every', 'shifts', 'fixed rate', 'fixed: median recovery (samples)', 'homeostatic eta0', 'homeostatic: median recovery', 'homeostatic faster / tie / slower', 'prequential accuracy fixed / homeostatic', 'pre-shift accuracy fixed / homeostatic'], rows));
+  const horizon = cs0.rows[0]?.mistakes?.horizon ?? 100;
+  out.push(table(['data', 'shift every', 'shifts', 'fixed rate', 'fixed: median recovery (samples)', 'homeostatic eta0', 'homeostatic: median recovery', 'homeostatic faster / tie / slower',
+    `mistakes in the first ${horizon} samples after a shift, fixed / homeostatic (homeostatic fewer / tie / more)`, 'prequential accuracy fixed / homeostatic', 'pre-shift accuracy fixed / homeostatic'], rows));
+  out.push('');
+  const all = c.conceptShift.flatMap((cs) => cs.rows);
+  const sum = (f: (r: (typeof all)[number]) => number) => all.reduce((a, r) => a + f(r), 0);
+  out.push(`Over all ${sum((r) => r.shifts)} shifts: the homeostatic learner recovered faster after ${sum((r) => r.recovery.secondFaster)}, tied after ${sum((r) => r.recovery.ties)} and was slower after ${sum((r) => r.recovery.firstFaster)}` +
+    (all.every((r) => r.mistakes) ? `; it made fewer mistakes in the first ${horizon} samples after ${sum((r) => r.mistakes.fewer)}, as many after ${sum((r) => r.mistakes.ties)} and more after ${sum((r) => r.mistakes.more)}. ` : '. ') +
+    `The mistakes count is a second view with no floor (the recovery time cannot be below ${cs0.window}, the window).`);
   out.push('');
   out.push(`Data: ${c.conceptShift.map((cs) => `${cs.data}: ${cs.warmupSamples} warm-up, ${cs.poolSamples} evaluated and ${cs.heldOutSamples} held-out samples, streams of ${[...new Set(cs.rows.map((r) => r.streamLength))].join(' / ')} samples`).join('; ')} (samples recur within a stream, in reshuffled passes).`);
   out.push('');

@@ -12,7 +12,15 @@
  * readout's learning rate, which is what concept shift tests:
  *   - fixed: the delta-rule readout (readout_learn_f32) at one rate;
  *   - homeostatic: the same readout, its rate driven by lrh_update_f32 from the learner's own
- *     mistakes (err = 1 for a wrong prediction, 0 for a right one).
+ *     mistakes (err = 1 for a wrong prediction, 0 for a right one). The kernel's surprise u (a
+ *     two-sigma test of the fast running error against the slow one) also sets how much of the
+ *     old mapping is forgotten: after each surprised mistake (u > 0 and a wrong prediction; a
+ *     right one means the new mapping is taking hold, and forgetting it would only erase what was
+ *     just relearned) the weights are scaled by 1 - phi u (trace_decay_f32). That is
+ *     the change-point response of Nassar et al. 2010 (after a change, the old belief is largely
+ *     discarded and the new evidence weighs fully); it matters because after a derangement the
+ *     old weights point at the wrong labels, and a larger rate alone only overwrites them one
+ *     sample at a time. On a stable stream u is zero, so nothing is forgotten.
  * Same tuning effort: each learner picks one number from the same six-value grid (the fixed
  * rate; the homeostatic resting rate eta0, its other constants fixed in HOMEOSTASIS) by
  * prequential accuracy on one held-out stream (other samples, another seed, shifting at the
@@ -98,12 +106,17 @@ export function frozenFeatures(spec: ModelSpec, source: SampleSource, warmup: re
 }
 
 /**
- * Constants of the homeostatic rate besides eta0, set by hand on a separate exploration stream
- * (emulated digits with sensor seed 7, not the evaluated or tuning streams); eta_max = the top of
- * the fixed learner's grid, so the homeostatic learner can never use a rate the fixed one could not.
+ * Constants of the homeostatic learner besides eta0, set by hand on separate exploration streams
+ * (emulated digits with sensor seeds 7 and 9, not the evaluated or tuning streams); eta_max = the
+ * top of the fixed learner's grid, so the homeostatic learner can never use a rate the fixed one
+ * could not. forget = phi, the fraction of the readout weights dropped per unit of surprise
+ * (after a surprised mistake).
  */
-export interface HomeostasisConstants { aFast: number; aSlow: number; k: number; rho: number; etaMin: number; etaMax: number }
-export const HOMEOSTASIS: Readonly<HomeostasisConstants> = Object.freeze({ aFast: 0.2, aSlow: 0.01, k: 0.2, rho: 0.02, etaMin: 0.01, etaMax: 1 });
+export interface HomeostasisConstants { aFast: number; aSlow: number; k: number; rho: number; etaMin: number; etaMax: number; forget: number }
+export const HOMEOSTASIS: Readonly<HomeostasisConstants> = Object.freeze({ aFast: 0.2, aSlow: 0.01, k: 0.5, rho: 0.1, etaMin: 0.01, etaMax: 1, forget: 0.5 });
+
+/** Horizon of the mistakes-after-shift count: 100 samples, half the shortest shift period run. */
+export const MISTAKE_HORIZON = 100;
 
 export type RateRule = { kind: 'fixed'; rate: number } | { kind: 'homeostatic'; eta0: number };
 
@@ -143,6 +156,9 @@ export function runStream(features: Map<number, Float32Array>, s: ConceptStream,
     if (rule.kind === 'homeostatic') {
       ws.f32(e, 1)[0] = 1 - ok;
       ws.k.lrh_update_f32(1, e, fast, slow, eta, h.aFast, h.aSlow, h.k, h.rho, rule.eta0, h.etaMin, h.etaMax);
+      const u = ws.f32(e, 1)[0];
+      // Change point: drop part of the old mapping (floor -Infinity: weights of either sign stay).
+      if (u > 0 && !ok && h.forget > 0) ws.k.trace_decay_f32(w, nFeat * classes, Math.max(0, 1 - h.forget * u), -Infinity);
     }
   }
   return { outcomes, rates };
@@ -165,6 +181,42 @@ export interface ConceptShiftRow {
   fixed: { rate: number; prequential: number; curve: number[] };
   homeostatic: { eta0: number; prequential: number; curve: number[]; meanRate: number; maxRate: number };
   recovery: RecoveryResult;
+  /** Mistakes in the first `horizon` samples after each shift: a second view of recovery with no window floor. */
+  mistakes: ShiftMistakes;
+}
+
+export interface ShiftMistakes {
+  horizon: number;
+  /** Mean over shifts of the mistakes in the first `horizon` samples after the shift. */
+  fixed: number;
+  homeostatic: number;
+  /** Shifts where the homeostatic learner made fewer / as many / more mistakes. */
+  fewer: number;
+  ties: number;
+  more: number;
+}
+
+/** Mistakes of two learners in the first `horizon` samples after each shift (clipped at the next shift). */
+export function mistakesAfterShifts(fixed: Uint8Array, homeostatic: Uint8Array, shifts: readonly number[], horizon: number): ShiftMistakes {
+  const out: ShiftMistakes = { horizon, fixed: 0, homeostatic: 0, fewer: 0, ties: 0, more: 0 };
+  shifts.forEach((s, k) => {
+    const end = Math.min(s + horizon, k + 1 < shifts.length ? shifts[k + 1] : fixed.length);
+    let a = 0;
+    let b = 0;
+    for (let t = s; t < end; t++) {
+      a += 1 - fixed[t];
+      b += 1 - homeostatic[t];
+    }
+    out.fixed += a;
+    out.homeostatic += b;
+    if (b < a) out.fewer++;
+    else if (b > a) out.more++;
+    else out.ties++;
+  });
+  const n = Math.max(shifts.length, 1);
+  out.fixed /= n;
+  out.homeostatic /= n;
+  return out;
 }
 
 export interface ConceptShiftResult {
@@ -177,6 +229,8 @@ export interface ConceptShiftResult {
   /** Shift rate of the held-out tuning stream, and each grid value's prequential accuracy on it. */
   tuneShiftEvery: number;
   tuning: { fixed: { value: number; accuracy: number }[]; homeostatic: { value: number; accuracy: number }[] };
+  /** The homeostatic learner's hand-set constants (all but eta0). */
+  homeostasis: HomeostasisConstants;
   window: number;
   fraction: number;
   rows: ConceptShiftRow[];
@@ -231,6 +285,7 @@ export function runConceptShift(o: ConceptShiftOptions): ConceptShiftResult {
     const rf = runStream(feats, evalStream, fixed);
     const rh = runStream(feats, evalStream, homeo);
     const recovery = recoveryAfterShifts([rf.outcomes, rh.outcomes], evalStream.shifts, { window, fraction, length: len });
+    const mistakes = mistakesAfterShifts(rf.outcomes, rh.outcomes, evalStream.shifts, MISTAKE_HORIZON);
     const curve = (r: StreamRun) => downsampledAccuracy(r.outcomes, window, o.curvePoints ?? 300);
     rows.push({
       shiftEvery: every,
@@ -239,13 +294,14 @@ export function runConceptShift(o: ConceptShiftOptions): ConceptShiftResult {
       fixed: { rate: fixed.rate, prequential: prequential(rf), curve: curve(rf) },
       homeostatic: { eta0: homeo.eta0, prequential: prequential(rh), curve: curve(rh), meanRate: rh.rates.reduce((a, x) => a + x, 0) / len, maxRate: Math.max(...rh.rates) },
       recovery,
+      mistakes,
     });
     const r = recovery.learners;
-    o.log?.(`  shift every ${every}: fixed rate ${fixed.rate} median recovery ${r[0].median} samples, homeostatic (eta0 ${homeo.eta0}) ${r[1].median}; faster after ${recovery.secondFaster}/${evalStream.shifts.length} shifts`);
+    o.log?.(`  shift every ${every}: fixed rate ${fixed.rate} median recovery ${r[0].median} samples, homeostatic (eta0 ${homeo.eta0}) ${r[1].median}; faster after ${recovery.secondFaster}/${evalStream.shifts.length} shifts; mistakes in the first ${MISTAKE_HORIZON} samples ${mistakes.fixed.toFixed(1)} vs ${mistakes.homeostatic.toFixed(1)} (fewer after ${mistakes.fewer})`);
   }
   return {
     data: o.data, model: o.spec.name, warmupSamples: o.warmup.length, poolSamples: o.pool.length, heldOutSamples: o.heldOut.length,
-    grid, tuneShiftEvery: tuneEvery, tuning: { fixed: fixedTune.scores, homeostatic: homeoTune.scores }, window, fraction, rows, seconds: (performance.now() - t0) / 1000,
+    grid, tuneShiftEvery: tuneEvery, tuning: { fixed: fixedTune.scores, homeostatic: homeoTune.scores }, homeostasis: { ...HOMEOSTASIS }, window, fraction, rows, seconds: (performance.now() - t0) / 1000,
   };
 }
 

@@ -2,11 +2,12 @@
  * Concept-shift streams and the two rate rules on synthetic features (no spiking network, so it
  * runs in milliseconds): every shift is a derangement composed onto the mapping, and the
  * homeostatic rate (lrh_update_f32) rises after each shift and recovers sooner than the same
- * readout at its resting rate.
+ * readout at its resting rate, and stays at rest on a stream without shifts; the mistakes-after-
+ * shift count on hand-made outcomes.
  */
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '../../../host/util/prng.js';
-import { conceptStream, derangement, HOMEOSTASIS, runStream } from '../../../host/learn/scenarios/concept-shift.js';
+import { conceptStream, derangement, HOMEOSTASIS, mistakesAfterShifts, runStream } from '../../../host/learn/scenarios/concept-shift.js';
 import { recoveryAfterShifts } from '../../../host/learn/metrics/index.js';
 
 describe('concept-shift streams', () => {
@@ -69,5 +70,30 @@ describe('fixed vs homeostatic readout rate (wasm kernels)', () => {
     }
     const rec = recoveryAfterShifts([fx.outcomes, ho.outcomes], stream.shifts, { window: 20, fraction: 0.9 });
     expect(rec.secondFaster).toBeGreaterThan(rec.firstFaster);
+  });
+
+  it('without shifts the homeostatic rate stays at eta0 once the readout has learned (no surprise, no forgetting)', () => {
+    const stable = conceptStream([...feats.keys()], (i) => i % 10, 2400, 100000, 5);
+    expect(stable.shifts).toEqual([]);
+    const ho = runStream(feats, stable, { kind: 'homeostatic', eta0: 0.05 });
+    const fx = runStream(feats, stable, { kind: 'fixed', rate: 0.05 });
+    let atRest = 0;
+    for (let t = 400; t < 2400; t++) if (Math.abs(ho.rates[t] - 0.05) < 1e-3) atRest++;
+    expect(atRest / 2000).toBeGreaterThan(0.95);
+    const acc = (o: Uint8Array) => o.subarray(400).reduce((a, x) => a + x, 0) / 2000;
+    expect(acc(ho.outcomes)).toBeGreaterThanOrEqual(acc(fx.outcomes) - 0.01);
+  });
+});
+
+describe('mistakes after shifts', () => {
+  it('counts each learner\'s mistakes in the horizon after each shift, clipped at the next shift', () => {
+    //                     shift at 2         shift at 6
+    const a = Uint8Array.of(1, 1, 0, 0, 0, 1, 0, 0, 1, 1);
+    const b = Uint8Array.of(1, 1, 0, 1, 1, 1, 0, 0, 0, 1);
+    const m = mistakesAfterShifts(a, b, [2, 6], 3);
+    // a: [2,5) -> 3 mistakes, [6,9) -> 2; b: [2,5) -> 1, [6,9) -> 3.
+    expect(m).toEqual({ horizon: 3, fixed: 2.5, homeostatic: 2, fewer: 1, ties: 0, more: 1 });
+    // [2,3) is cut short by the next shift: a 1 + 4 mistakes, b 1 + 2.
+    expect(mistakesAfterShifts(a, b, [2, 3], 5)).toMatchObject({ fixed: 2.5, homeostatic: 1.5, fewer: 1, ties: 1 });
   });
 });
