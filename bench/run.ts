@@ -26,6 +26,7 @@
  *   layout processes (3, at most --runs; --quick 1); --decode-runs overrides the decode count;
  *   --stream-bytes: size of the streaming file (1 GiB, --quick 128 MiB; 0 skips it).
  *   --gateway-runs: fresh `neurite serve` processes for bench/gateway.ts (3, --quick 1; 0 skips it).
+ *   --zoo-runs: kernel-zoo processes (bench/kernel-zoo.ts, every kernel SIMD vs scalar vs TS; 3, --quick 1).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ import { KERNEL_INFO, type Backend, type KernelBenchResult } from './kernels.js'
 import type { LayoutBenchResult } from './layout.js';
 import type { StreamRssResult } from './stream-rss.js';
 import { gatewayMarkdown, gatewayTable, gatewayTargetRow, type GatewayBenchResult } from './gateway.js';
+import { summariseZoo, ZOO_HEADER, zooMarkdown, zooRows, type ZooBenchResult } from './kernel-zoo.js';
 
 const TARGETS: { kernel: KernelId; ratio: 'simdTs'; min: number; text: string }[] = [
   { kernel: 'fwdF32', ratio: 'simdTs', min: 4, text: 'SIMD forward f32 ≥ 4× plain TS' },
@@ -192,6 +194,7 @@ function markdown(
   m: MachineInfo, runsN: number, kRuns: KernelBenchResult[], eRuns: E2eBenchResult[],
   k: Record<KernelId, KernelSummary>, e: Record<E2eMode, E2eSummary>, targets: TargetResult[], totalSeconds: number,
   loadEnd: number, io: IoRun, gateway: { result: GatewayBenchResult | null; note: string | null } = { result: null, note: null },
+  zoo: ZooBenchResult[] = [],
 ): string {
   const kc = kRuns[0].config;
   const ec = eRuns[0].config;
@@ -276,6 +279,7 @@ function markdown(
     '',
     `SIMD and scalar builds ended with identical weights and predictions in ${eRuns.filter((r) => r.identical).length} of ${eRuns.length} processes.`,
     '',
+    ...zooMarkdown(zoo),
     ...ioMarkdown(io),
     ...gatewayMarkdown(gateway.result, gateway.note),
     '## Targets',
@@ -364,6 +368,10 @@ async function main(): Promise<void> {
   let streamNote = '';
   // The gateway bench (bench/gateway.ts): --gateway-runs N (3, --quick 1; 0 skips it).
   const gatewayRuns = Number(argValue('--gateway-runs') ?? (quick ? 1 : 3));
+  // The kernel zoo (bench/kernel-zoo.ts): --zoo-runs N (3, --quick 1), alternating with the others.
+  const zooN = Number(argValue('--zoo-runs') ?? (quick ? 1 : 3));
+  if (!Number.isInteger(zooN) || zooN < 0) throw new Error(`--zoo-runs must be a non-negative integer`);
+  const zRuns: ZooBenchResult[] = [];
   let gateway: GatewayBenchResult | null = null;
   let nativeNote = '';
   let compiler = '';
@@ -379,7 +387,8 @@ async function main(): Promise<void> {
     } else {
       compiler = nat.compiler;
     }
-    for (let i = 0; i < Math.max(runsN, layoutN, decodeN); i++) {
+    for (let i = 0; i < Math.max(runsN, layoutN, decodeN, zooN); i++) {
+      if (i < zooN) zRuns.push(runWorker(js('kernel-zoo.js'), quick ? ['--quick'] : [], `kernel zoo ${i + 1}/${zooN}`) as ZooBenchResult);
       if (i < runsN) {
         kRuns.push(runWorker(js('kernels.js'), [...kArgs, '--index', String(i)], `kernels ${i + 1}/${runsN}`) as KernelBenchResult);
         eRuns.push(runWorker(js('end-to-end.js'), [...eArgs, '--index', String(i)], `end-to-end ${i + 1}/${runsN}`) as E2eBenchResult);
@@ -437,6 +446,7 @@ async function main(): Promise<void> {
   console.log(`\nEnd to end: ${eRuns[0].config.model}, ${eRuns[0].config.samples} samples per mode and build\n`);
   console.log(textTable(E2E_HEADER, e2eRows(e)));
   printIo(io.layout, manifest, io.decode, io.native, nativeNote, stream, streamNote, { layout: lRuns.length, decode: dRuns.length });
+  if (zRuns.length > 0) console.log(`\nEvery kernel (kernel zoo), median over ${zRuns.length} process(es), (min–max)\n\n${textTable(ZOO_HEADER, zooRows(summariseZoo(zRuns)))}`);
   if (gateway) console.log(`\nGateway: ${gateway.streams} streams of ${gateway.sensor} over UDP loopback\n\n${textTable(gatewayTable(gateway).header, gatewayTable(gateway).rows)}`);
   console.log('\nTargets (SIMD vs plain TS, measured in the same process; decode and memory as measured):');
   for (const t of targets) {
@@ -446,7 +456,7 @@ async function main(): Promise<void> {
   if (gateway) { const g = gatewayTargetRow(gateway); console.log(`  ${g[3] === 'met' ? 'met   ' : 'MISSED'}  ${g[0]}: ${g[1]}, met in ${g[2]} runs`); }
   if (!hasFlag('--no-write')) {
     const path = join(packageRoot(), 'docs', 'benchmarks.md');
-    writeFileSync(path, markdown(m, runsN, kRuns, eRuns, k, e, targets, totalSeconds, loadavg()[0], io, { result: gateway, note: gatewayRuns > 0 ? null : 'skipped (--gateway-runs 0)' }));
+    writeFileSync(path, markdown(m, runsN, kRuns, eRuns, k, e, targets, totalSeconds, loadavg()[0], io, { result: gateway, note: gatewayRuns > 0 ? null : 'skipped (--gateway-runs 0)' }, zRuns));
     console.log(`\nwrote ${path} (${Math.round(totalSeconds)} s)`);
   } else {
     console.log(`\n${Math.round(totalSeconds)} s`);
