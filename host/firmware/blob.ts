@@ -131,10 +131,10 @@ export function firmwareBlob(plan: Plan, opts: FirmwareLayoutOptions = {}): Firm
   if (!r) throw new FirmwareBuildError(`model "${spec.name}" has no readout: the firmware learns labels online through the readout`);
   // The WASI driver (firmware/driver.ts) runs the plain delta rule only; refuse rather than run a
   // different readout than the spec asks for.
-  const extras = (['classp', 'modes', 'variability'] as const).filter((c) => r[c] !== null);
+  const extras = (['classp', 'modes', 'variability', 'homeostasis'] as const).filter((c) => r[c] !== null);
   if (r.rule !== 'delta' || extras.length > 0) {
     const what = r.rule !== 'delta' ? `readout.rule "${r.rule}"` : `readout.${extras.join(' and readout.')}`;
-    throw new FirmwareBuildError(`model "${spec.name}" uses ${what}, which the firmware image does not implement: it supports readout.rule "delta" without classp, modes or variability (run this model on the host runtime instead)`);
+    throw new FirmwareBuildError(`model "${spec.name}" uses ${what}, which the firmware image does not implement: it supports readout.rule "delta" without classp, modes or variability, at its fixed learningRate without homeostasis (run this model on the host runtime instead)`);
   }
   // Rules fed by a per-sample label (Runtime.setLabel/endSample) or holding state the driver does
   // not initialise (int16 neurons and weights, conductance levels, log-weights) would run wrongly.

@@ -20,7 +20,11 @@
  *   learns: training with input noise is Tikhonov regularisation (Bishop 1995), which is the
  *   continual-learning use; inference stays noise-free. (Stochastic spiking itself is the
  *   escape-noise neuron model.)
- * All three run once per sample, driven by the host (Runtime.readoutLearn /
+ * - Homeostatic learning-rate modulation (plasticity/lr_homeostasis.ts) sets the delta rule's
+ *   step size from the readout's own mistakes, so it attaches where the mistakes are judged:
+ *   after each readoutLearn. Its state (error e/surprise u, fast and slow running error, rate)
+ *   is one small 'readout' region, so checkpoints and readoutState carry the current rate.
+ * All four run once per sample, driven by the host (Runtime.readoutLearn /
  * readoutAdaptModes), so none needs a schedule op. The gated Hebbian readout reads exponentially
  * filtered spike trains; its filters run every step as existing ops (OP_DECAY then
  * OP_COUNT_SPIKES: r <- alpha r, then r_i += 1 per spike), and its prediction/learning is host-driven
@@ -70,6 +74,20 @@ export interface ModesLayout {
   readonly signal: number;
 }
 
+/** Homeostatic rate state: f32 [4] = e (mistake in, surprise u out), F, S, eta (persistent). */
+export interface HomeostasisLayout {
+  readonly state: number;
+  readonly aFast: number;
+  readonly aSlow: number;
+  readonly k: number;
+  readonly rho: number;
+  readonly phi: number;
+  readonly etaMin: number;
+  readonly etaMax: number;
+}
+/** Slots of HomeostasisLayout.state. */
+export const LRH_SLOT = { ERR: 0, FAST: 1, SLOW: 2, ETA: 3 } as const;
+
 export interface GatedHebbLayout {
   /** Neurons (or input channels) of the source. */
   readonly nSrc: number;
@@ -101,6 +119,7 @@ export interface ReadoutLayout {
   readonly classp: ClasspLayout | null;
   readonly modes: ModesLayout | null;
   readonly variability: { readonly sigma: number; readonly mode: 0 | 1 } | null;
+  readonly homeostasis: HomeostasisLayout | null;
   /** f32 [nFeat]: the readout's input when modes or noise transform the features (scratch). */
   readonly input: number | null;
   readonly gated: GatedHebbLayout | null;
@@ -136,7 +155,7 @@ export function planReadout(r: ReadoutSpec, t: ReadoutPlanTools): { layout: Read
   const nClass = r.classes;
   const nSrc = t.sizeOf(r.from);
   const scratch = (name: string, n: number) => t.alloc(`readout.${name}`, 'spikes', n * 4);
-  const base = { rule: r.rule, from: r.from, nClass, ncm: null, hopfield: null, classp: null, modes: null, variability: null, input: null, gated: null };
+  const base = { rule: r.rule, from: r.from, nClass, ncm: null, hopfield: null, classp: null, modes: null, variability: null, homeostasis: null, input: null, gated: null };
 
   if (r.rule === 'gated-hebb') {
     const taus = [r.tauMs, ...(r.tauSlowMs !== undefined ? [r.tauSlowMs] : [])];
@@ -231,6 +250,13 @@ export function planReadout(r: ReadoutSpec, t: ReadoutPlanTools): { layout: Read
     modes = { gain, threshold: t.alloc('readout.modeThreshold', 'readout', nFeat * 4), params, signal: scratch('modeSignal', nFeat) };
   }
   const variability = r.variability ? { sigma: r.variability.sigma, mode: (r.variability.distribution === 'irwin-hall' ? 1 : 0) as 0 | 1 } : null;
+  let homeostasis: HomeostasisLayout | null = null;
+  if (r.homeostasis) {
+    const h = r.homeostasis;
+    const state = t.alloc('readout.rateState', 'readout', 4 * 4);
+    t.f32(state, LRH_SLOT.ETA, r.learningRate); // the rate starts at rest (eta0 = learningRate)
+    homeostasis = { state, aFast: h.aFast, aSlow: h.aSlow, k: h.k, rho: h.rho, phi: h.phi ?? 0, etaMin: h.etaMin ?? r.learningRate, etaMax: h.etaMax ?? Math.max(1, r.learningRate) };
+  }
   const layout: ReadoutLayout = {
     ...base,
     nFeat,
@@ -242,6 +268,7 @@ export function planReadout(r: ReadoutSpec, t: ReadoutPlanTools): { layout: Read
     classp,
     modes,
     variability,
+    homeostasis,
     input: modes || variability ? scratch('input', nFeat) : null,
   };
   return { layout, ops };

@@ -8,6 +8,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Plan, ReadoutLayout } from '../plan/plan.js';
+import { LRH_SLOT } from '../plan/readouts.js';
 import { CLASSP, ELIG } from './abi.js';
 import type { Kernels } from './kernels.js';
 
@@ -122,23 +123,53 @@ export function readoutLearn(h: ReadoutHost, k: Kernels, r: ReadoutLayout, label
       return gatedLearn(h, k, r, 0, learningRate);
     }
     default: {
-      const lr = learningRate ?? r.learningRate;
+      // With readout.homeostasis and no explicit rate, the step size is the homeostatic rate.
+      const hs = learningRate === undefined ? r.homeostasis : null;
+      const lr = learningRate ?? (hs ? f32[(h.abs(hs.state) >> 2) + LRH_SLOT.ETA] : r.learningRate);
       const x = readoutInput(h, k, r, true);
+      let pred: number;
       if (!r.classp) {
         k.readout_learn_f32(h.abs(r.weights), r.nFeat, r.nClass, x, label, lr, h.abs(r.scores), h.abs(r.err));
-        return argmax(f32, h.abs(r.scores) >> 2, r.nClass);
+        pred = argmax(f32, h.abs(r.scores) >> 2, r.nClass);
+      } else {
+        // CLASSP: the delta rule's g = xhat (target - y), through classp_apply_f32.
+        k.readout_predict_f32(h.abs(r.weights), r.nFeat, r.nClass, x, h.abs(r.scores));
+        pred = errorFromScores(h, r, label);
+        const inv = invNormF32(f32.subarray(x >> 2, (x >> 2) + r.nFeat), r.nFeat);
+        const xh = h.abs(r.classp.xhat) >> 2;
+        for (let f = 0; f < r.nFeat; f++) f32[xh + f] = fr(f32[(x >> 2) + f] * inv);
+        f32[(h.abs(r.classp.params) >> 2) + CLASSP.ETA] = lr;
+        k.classp_apply_f32(h.abs(r.weights), h.abs(r.classp.acc), r.nFeat, r.nClass, h.abs(r.classp.xhat), h.abs(r.err), 1, h.abs(r.classp.params));
       }
-      // CLASSP: the delta rule's g = xhat (target - y), through classp_apply_f32.
-      k.readout_predict_f32(h.abs(r.weights), r.nFeat, r.nClass, x, h.abs(r.scores));
-      const pred = errorFromScores(h, r, label);
-      const inv = invNormF32(f32.subarray(x >> 2, (x >> 2) + r.nFeat), r.nFeat);
-      const xh = h.abs(r.classp.xhat) >> 2;
-      for (let f = 0; f < r.nFeat; f++) f32[xh + f] = fr(f32[(x >> 2) + f] * inv);
-      f32[(h.abs(r.classp.params) >> 2) + CLASSP.ETA] = lr;
-      k.classp_apply_f32(h.abs(r.weights), h.abs(r.classp.acc), r.nFeat, r.nClass, h.abs(r.classp.xhat), h.abs(r.err), 1, h.abs(r.classp.params));
+      if (hs) homeostasisStep(h, k, r, hs, pred !== label);
       return pred;
     }
   }
+}
+
+/**
+ * After a learning step: the mistake (judged on the prediction made before the step) updates the
+ * homeostatic rate used from the next step on (lrh_update_f32), and a surprised mistake (u > 0)
+ * scales the weights by 1 - phi u (trace_decay_f32; floor -Infinity so weights of either sign
+ * stay). A right prediction never forgets: the new mapping is taking hold. The same sequence as
+ * the concept-shift learner (host/learn/scenarios/concept-shift.ts, runStream).
+ */
+function homeostasisStep(h: ReadoutHost, k: Kernels, r: ReadoutLayout, hs: NonNullable<ReadoutLayout['homeostasis']>, mistake: boolean): void {
+  const { f32 } = views(h);
+  const s = h.abs(hs.state);
+  f32[(s >> 2) + LRH_SLOT.ERR] = mistake ? 1 : 0;
+  k.lrh_update_f32(1, s + LRH_SLOT.ERR * 4, s + LRH_SLOT.FAST * 4, s + LRH_SLOT.SLOW * 4, s + LRH_SLOT.ETA * 4, hs.aFast, hs.aSlow, hs.k, hs.rho, r.learningRate, hs.etaMin, hs.etaMax);
+  const u = f32[(s >> 2) + LRH_SLOT.ERR];
+  if (u > 0 && mistake && hs.phi > 0) k.trace_decay_f32(h.abs(r.weights), r.nFeat * r.nClass, Math.max(0, 1 - hs.phi * u), -Infinity);
+}
+
+/** The homeostatic rate state (readout.homeostasis): current rate, fast and slow running error, last surprise. */
+export function readoutRateState(h: ReadoutHost, r: ReadoutLayout): { eta: number; fast: number; slow: number; surprise: number } {
+  const hs = r.homeostasis;
+  if (!hs) throw new UsageError(`readoutRateState: the readout of model "${h.plan.spec.name}" has no homeostasis (add readout.homeostasis to the spec)`);
+  const { f32 } = views(h);
+  const s = h.abs(hs.state) >> 2;
+  return { eta: f32[s + LRH_SLOT.ETA], fast: f32[s + LRH_SLOT.FAST], slow: f32[s + LRH_SLOT.SLOW], surprise: f32[s + LRH_SLOT.ERR] };
 }
 
 /** gated_hebb_learn_f32 with the target already written; `gate` 0 = every output learns. */
@@ -194,11 +225,12 @@ export function readoutAdaptModes(h: ReadoutHost, k: Kernels, r: ReadoutLayout, 
   return pred;
 }
 
-/** Clears everything the readout learned (weights, means, stored patterns, CLASSP sums); modes back to g = 1, theta = 0. */
+/** Clears everything the readout learned (weights, means, stored patterns, CLASSP sums); modes back to g = 1, theta = 0; the homeostatic rate back to rest. */
 export function resetReadout(h: ReadoutHost, r: ReadoutLayout): void {
   const buf = h.memory.buffer;
   for (const reg of h.plan.regions) if (reg.kind === 'readout') new Uint8Array(buf, h.abs(reg.offset), reg.bytes).fill(0);
   if (r.modes) new Float32Array(buf, h.abs(r.modes.gain), r.nFeat).fill(1);
+  if (r.homeostasis) new Float32Array(buf, h.abs(r.homeostasis.state), 4)[LRH_SLOT.ETA] = r.learningRate;
 }
 
 /** Start of a sample: the gated readout's filtered traces at 0 and its constant feature at 1. */
@@ -236,8 +268,9 @@ export function setReadoutState(h: ReadoutHost, state: Uint8Array): void {
 
 /**
  * Why this readout is not a plain linear map of the spike counts at inference (what the ONNX and
- * NIR exporters write), or null when it is: the delta rule, with or without CLASSP and
- * variability (both act only while learning), but without modes (an affine map before it).
+ * NIR exporters write), or null when it is: the delta rule, with or without CLASSP, variability
+ * and homeostasis (all act only while learning; the exported weights are the learned ones), but
+ * without modes (an affine map before it).
  */
 export function nonLinearReadoutReason(r: ReadoutLayout): string | null {
   if (r.rule !== 'delta') return `readout.rule "${r.rule}" is not a linear map of the spike counts (only "delta" exports)`;

@@ -322,6 +322,8 @@ export class Runtime {
    * One online learning step towards `label` (delta rule with its controls, a running class mean,
    * a one-shot Hopfield store, or a gated Hebbian step with target one-hot(label)); returns the
    * prediction made before the update. `learningRate` overrides the spec's (delta, gated-hebb).
+   * With readout.homeostasis and no `learningRate`, the delta rule steps at the homeostatic rate,
+   * and this step's mistake updates that rate (and may forget part of the weights) afterwards.
    */
   readoutLearn(label: number, learningRate?: number): number {
     const r = this.requireReadout();
@@ -339,6 +341,11 @@ export class Runtime {
   /** The gated Hebbian readout's step with an explicit target and attention gate (null = all outputs). */
   readoutLearnGated(target: ArrayLike<number>, gate: ArrayLike<number> | null = null, learningRate?: number): number {
     return readouts.readoutLearnGated(this, this.k, this.requireReadout(), target, gate, learningRate);
+  }
+
+  /** The homeostatic learning-rate state (readout.homeostasis): the rate the next readoutLearn uses, the running errors, the last surprise. */
+  readoutRateState(): { eta: number; fast: number; slow: number; surprise: number } {
+    return readouts.readoutRateState(this, this.requireReadout());
   }
 
   /** Forgets what the readout learned (weights, class means, stored patterns, CLASSP sums; modes to 1 and 0). */

@@ -581,6 +581,32 @@ export interface VariabilitySpec {
   distribution: 'uniform' | 'irwin-hall';
 }
 
+/**
+ * Homeostatic learning-rate modulation of the delta readout (plasticity/lr_homeostasis.ts; Pearce
+ * & Hall 1980, Nassar et al. 2010): after each Runtime.readoutLearn(label) without an explicit
+ * rate, the learner's own mistake (err = 1 wrong, 0 right, judged on the prediction made before
+ * the update) drives a fast and a slow running error F and S; the surprise
+ * u = max(F - S - 2 sd, 0) raises the rate, which relaxes back to learningRate (eta0):
+ *   eta <- clip(eta + k u - rho (eta - eta0), etaMin, etaMax), used from the next sample on.
+ * After a surprised mistake (u > 0) the weights are scaled by 1 - phi u (part of the old mapping
+ * is forgotten). All quantities are dimensionless; rates are per outcome (per readoutLearn call).
+ */
+export interface HomeostasisSpec {
+  /** Fast running-error rate, 0 < aFast <= 1 (time constant ~1/aFast samples). */
+  aFast: number;
+  /** Slow running-error rate, 0 < aSlow < aFast. */
+  aSlow: number;
+  /** Rate increase per unit of surprise, >= 0 (0 = the rate never rises). */
+  k: number;
+  /** Relaxation towards learningRate per sample, 0 <= rho <= 1. */
+  rho: number;
+  /** Fraction of the weights dropped per unit of surprise after a surprised mistake, 0 <= phi <= 1 (default 0: no forgetting). */
+  phi?: number;
+  /** Rate bounds: 0 < etaMin <= learningRate <= etaMax < 2 (defaults: learningRate and max(1, learningRate)). */
+  etaMin?: number;
+  etaMax?: number;
+}
+
 export interface DeltaReadoutSpec {
   /** Population whose per-sample spike counts are the features ('input' = raw event counts). */
   from: string;
@@ -591,6 +617,7 @@ export interface DeltaReadoutSpec {
   classp?: ClasspSpec;
   modes?: ModesSpec;
   variability?: VariabilitySpec;
+  homeostasis?: HomeostasisSpec;
 }
 
 /** Nearest-class-mean prototypes (Mensink et al. 2013): running mean of each class's counts. */

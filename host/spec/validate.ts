@@ -28,6 +28,7 @@ import {
   type ClasspSpec,
   type ModesSpec,
   type VariabilitySpec,
+  type HomeostasisSpec,
   type StdpPairSpec,
   type PlasticitySpec,
   type LifI16NeuronSpec,
@@ -1346,7 +1347,7 @@ function readNormalize(ctx: Ctx, n: Obj, path: string): StdpPairSpec['normalize'
 
 const READOUT_RULES = ['delta', 'ncm', 'hopfield', 'gated-hebb'] as const;
 const READOUT_RULE_KEYS: Record<(typeof READOUT_RULES)[number], readonly string[]> = {
-  delta: [...READOUT_KEYS, 'classp', 'modes', 'variability'],
+  delta: [...READOUT_KEYS, 'classp', 'modes', 'variability', 'homeostasis'],
   ncm: ['from', 'classes', 'rule', 'metric'],
   hopfield: ['from', 'classes', 'rule', 'slots', 'beta'],
   'gated-hebb': ['from', 'classes', 'rule', 'learningRate', 'tauMs', 'tauSlowMs', 'bias', 'wMin', 'wMax', 'bounds'],
@@ -1354,6 +1355,7 @@ const READOUT_RULE_KEYS: Record<(typeof READOUT_RULES)[number], readonly string[
 const CLASSP_KEYS = ['eps', 'threshold', 'power', 'wMin', 'wMax'] as const;
 const MODES_KEYS = ['etaGain', 'etaThreshold', 'gainMin', 'gainMax', 'thresholdMin', 'thresholdMax'] as const;
 const VARIABILITY_KEYS = ['sigma', 'distribution'] as const;
+const HOMEOSTASIS_KEYS = ['aFast', 'aSlow', 'k', 'rho', 'phi', 'etaMin', 'etaMax'] as const;
 /** Largest Hopfield memory (slots), so that a typo cannot ask for gigabytes before the budget check. */
 export const HOPFIELD_SLOTS_MAX = 65536;
 
@@ -1454,6 +1456,28 @@ function readReadout(
     const distribution = oneOf(ctx, n, np, 'distribution', ['uniform', 'irwin-hall'] as const);
     if (ctx.count === st) variability = { sigma: sigma!, distribution: distribution! };
   }
+  let homeostasis: HomeostasisSpec | undefined;
+  const hm = obj(ctx, o, path, 'homeostasis', HOMEOSTASIS_KEYS, true);
+  if (hm !== undefined) {
+    const hp = join(path, 'homeostasis');
+    const st = ctx.count;
+    const aFast = num(ctx, hm, hp, 'aFast', { gt: 0, le: 1 });
+    // aSlow < aFast: the slow average is the baseline the fast one is tested against.
+    const aSlow = num(ctx, hm, hp, 'aSlow', { gt: 0, lt: aFast ?? 1 });
+    const k = num(ctx, hm, hp, 'k', NON_NEGATIVE);
+    const rho = num(ctx, hm, hp, 'rho', { ge: 0, le: 1 });
+    const phi = num(ctx, hm, hp, 'phi', { ge: 0, le: 1 }, true);
+    // The rate must stay a stable normalised-LMS step (< 2) and its range must contain the resting rate.
+    const eta0 = learningRate ?? 0;
+    const etaMin = num(ctx, hm, hp, 'etaMin', { gt: 0, le: learningRate ?? SPEC_LIMITS.learningRateMaxExclusive }, true);
+    const etaMax = num(ctx, hm, hp, 'etaMax', { ge: learningRate ?? 0, lt: SPEC_LIMITS.learningRateMaxExclusive }, true);
+    if (ctx.count === st && learningRate !== undefined) {
+      homeostasis = {
+        aFast: aFast!, aSlow: aSlow!, k: k!, rho: rho!, phi: phi ?? 0,
+        etaMin: etaMin ?? eta0, etaMax: etaMax ?? Math.max(1, eta0),
+      };
+    }
+  }
   if (
     ctx.count !== start ||
     from === undefined ||
@@ -1468,6 +1492,7 @@ function readReadout(
     ...(classp !== undefined ? { classp } : {}),
     ...(modes !== undefined ? { modes } : {}),
     ...(variability !== undefined ? { variability } : {}),
+    ...(homeostasis !== undefined ? { homeostasis } : {}),
   };
 }
 

@@ -90,6 +90,7 @@ function fullSpec(): Record<string, any> {
       classp: { eps: 0.05, threshold: 1e-4, power: 2, wMin: -4, wMax: 4 },
       modes: { etaGain: 0.05, etaThreshold: 0.05, gainMin: 0, gainMax: 3, thresholdMin: -2, thresholdMax: 2 },
       variability: { sigma: 0.5, distribution: 'irwin-hall' },
+      homeostasis: { aFast: 0.2, aSlow: 0.01, k: 0.5, rho: 0.1, phi: 0.5, etaMin: 0.01, etaMax: 1 },
     },
   };
 }
@@ -977,6 +978,12 @@ describe('schema/model-spec.schema.json', () => {
       (s) => (s.readout.modes.thresholdMax = -0.5),
       (s) => (s.readout.variability.sigma = 0),
       (s) => (s.readout.variability.distribution = 'gaussian'),
+      (s) => (s.readout.homeostasis.aFast = 0),
+      (s) => (s.readout.homeostasis.rho = 1.5),
+      (s) => (s.readout.homeostasis.k = -1),
+      (s) => (s.readout.homeostasis.phi = 2),
+      (s) => (s.readout.homeostasis.etaMax = 2),
+      (s) => delete s.readout.homeostasis.aSlow,
       (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'ncm', metric: 'l1' }),
       (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'ncm', metric: 'l2', learningRate: 0.5 }),
       (s) => (s.readout = { from: 'hidden', classes: 10, rule: 'hopfield', slots: 0, beta: 1 }),
@@ -1077,6 +1084,7 @@ describe('schema/model-spec.schema.json', () => {
       ['readout.classp', (s) => s.readout.classp, d.classp, fullSpec],
       ['readout.modes', (s) => s.readout.modes, d.modes, fullSpec],
       ['readout.variability', (s) => s.readout.variability, d.variability, fullSpec],
+      ['readout.homeostasis', (s) => s.readout.homeostasis, d.homeostasis, fullSpec],
       ['readout', (s) => s.readout, variant(d.readout, 'rule', 'ncm'), withReadout({ from: 'hidden', classes: 10, rule: 'ncm', metric: 'cosine' })],
       ['readout', (s) => s.readout, variant(d.readout, 'rule', 'hopfield'), withReadout({ from: 'hidden', classes: 10, rule: 'hopfield', slots: 64, beta: 0.25 })],
       ['readout', (s) => s.readout, variant(d.readout, 'rule', 'gated-hebb'), withReadout({

@@ -11,8 +11,8 @@
  * one pass over separate warm-up samples and then frozen; the learners differ only in the
  * readout's learning rate, which is what concept shift tests:
  *   - fixed: the delta-rule readout (readout_learn_f32) at one rate;
- *   - homeostatic: the same readout, its rate driven by lrh_update_f32 from the learner's own
- *     mistakes (err = 1 for a wrong prediction, 0 for a right one). The kernel's surprise u (a
+ *   - homeostatic: the same readout with readout.homeostasis (streamReadoutSpec), its rate
+ *     driven by lrh_update_f32 from the learner's own mistakes (err = 1 for a wrong prediction, 0 for a right one). The kernel's surprise u (a
  *     two-sigma test of the fast running error against the slow one) also sets how much of the
  *     old mapping is forgotten: after each surprised mistake (u > 0 and a wrong prediction; a
  *     right one means the new mapping is taking hold, and forgetting it would only erase what was
@@ -31,10 +31,10 @@ import { planModel } from '../../plan/plan.js';
 import type { KernelBuild } from '../../runtime/kernels.js';
 import { Runtime } from '../../runtime/runtime.js';
 import type { ModelSpec } from '../../spec/types.js';
+import { validateSpec } from '../../spec/validate.js';
 import { seededPermutation, Xoshiro128 } from '../../util/prng.js';
 import { recoveryAfterShifts, type RecoveryResult } from '../metrics/recovery.js';
 import { DEFAULT_READOUT_RATES, presentSample, type SampleSource } from '../online.js';
-import { KernelWorkspace } from './workspace.js';
 
 export interface ConceptStream {
   /** Sample index (into the pool's source) at each stream position. */
@@ -127,39 +127,42 @@ export interface StreamRun {
   rates: Float32Array;
 }
 
-/** One readout learning the stream prequentially with the wasm kernels. */
+/**
+ * The learner of runStream as a model spec: a delta readout reading a width x 1 "input" whose
+ * counts runStream overwrites with the frozen features (no spiking layer runs); the homeostatic
+ * rule is readout.homeostasis with eta0 = learningRate and phi = forget.
+ */
+export function streamReadoutSpec(nFeat: number, rule: RateRule, h: Readonly<HomeostasisConstants> = HOMEOSTASIS, classes = 10): ModelSpec {
+  return validateSpec({
+    version: 1, name: 'concept-shift-readout', dtMs: 1,
+    input: { width: nFeat, height: 1, polarity: 'merge' },
+    populations: [], projections: [],
+    readout: {
+      from: 'input', classes, rule: 'delta', learningRate: rule.kind === 'fixed' ? rule.rate : rule.eta0,
+      ...(rule.kind === 'homeostatic' ? { homeostasis: { aFast: h.aFast, aSlow: h.aSlow, k: h.k, rho: h.rho, phi: h.forget, etaMin: h.etaMin, etaMax: h.etaMax } } : {}),
+    },
+  });
+}
+
+/**
+ * One readout learning the stream prequentially through Runtime.readoutLearn (each step: the
+ * delta rule at the current rate; for the homeostatic rule, then lrh_update_f32 on the mistake
+ * and the 1 - phi u forgetting after a surprised mistake: host/runtime/readouts.ts).
+ */
 export function runStream(features: Map<number, Float32Array>, s: ConceptStream, rule: RateRule, h: Readonly<HomeostasisConstants> = HOMEOSTASIS, classes = 10, build: KernelBuild = 'simd'): StreamRun {
   const nFeat = features.get(s.indices[0])!.length;
-  const ws = new KernelWorkspace(build, (nFeat * classes + nFeat + 2 * classes + 16) * 4);
-  const w = ws.alloc(nFeat * classes);
-  const x = ws.alloc(nFeat);
-  const scores = ws.alloc(classes);
-  const err = ws.alloc(classes);
-  const e = ws.alloc(1);
-  const fast = ws.alloc(1);
-  const slow = ws.alloc(1);
-  const eta = ws.alloc(1);
-  ws.f32(eta, 1)[0] = rule.kind === 'fixed' ? rule.rate : rule.eta0;
-  const xs = ws.f32(x, nFeat);
-  const sc = ws.f32(scores, classes);
+  const rt = new Runtime(planModel(streamReadoutSpec(nFeat, rule, h, classes)), build);
   const outcomes = new Uint8Array(s.indices.length);
   const rates = new Float32Array(s.indices.length);
-  for (let t = 0; t < s.indices.length; t++) {
-    xs.set(features.get(s.indices[t])!);
-    const rate = ws.f32(eta, 1)[0];
-    rates[t] = rate;
-    ws.k.readout_learn_f32(w, nFeat, classes, x, s.labels[t], rate, scores, err);
-    let pred = 0;
-    for (let c = 1; c < classes; c++) if (sc[c] > sc[pred]) pred = c;
-    const ok = pred === s.labels[t] ? 1 : 0;
-    outcomes[t] = ok;
-    if (rule.kind === 'homeostatic') {
-      ws.f32(e, 1)[0] = 1 - ok;
-      ws.k.lrh_update_f32(1, e, fast, slow, eta, h.aFast, h.aSlow, h.k, h.rho, rule.eta0, h.etaMin, h.etaMax);
-      const u = ws.f32(e, 1)[0];
-      // Change point: drop part of the old mapping (floor -Infinity: weights of either sign stay).
-      if (u > 0 && !ok && h.forget > 0) ws.k.trace_decay_f32(w, nFeat * classes, Math.max(0, 1 - h.forget * u), -Infinity);
+  const fixedRate = rule.kind === 'fixed' ? Math.fround(rule.rate) : 0;
+  try {
+    for (let t = 0; t < s.indices.length; t++) {
+      rt.features().set(features.get(s.indices[t])!);
+      rates[t] = rule.kind === 'homeostatic' ? rt.readoutRateState().eta : fixedRate;
+      outcomes[t] = rt.readoutLearn(s.labels[t]) === s.labels[t] ? 1 : 0;
     }
+  } finally {
+    rt.dispose();
   }
   return { outcomes, rates };
 }
