@@ -54,7 +54,9 @@ export function parseSpikeInput(value: unknown, inputSize: number, dtMs: number,
 /** Which variables a population records: v and I always; b (adaptive threshold) or u (Izhikevich). */
 function populationVariables(rt: Runtime, name: string): string[] {
   const pop = rt.plan.spec.populations.find((p) => p.name === name)!;
-  return pop.neuron.model === 'izhikevich' ? ['v', 'u', 'I'] : pop.neuron.model === 'lif-cond' ? ['v', 'g', 'b'] : ['v', 'I', 'b'];
+  const model = pop.neuron.model;
+  // lif-i16 state is integer LSBs and has no adaptive threshold.
+  return model === 'izhikevich' ? ['v', 'u', 'I'] : model === 'lif-cond' ? ['v', 'g', 'b'] : model === 'lif-i16' ? ['v', 'I'] : ['v', 'I', 'b'];
 }
 
 export interface SimulateOptions {
@@ -73,7 +75,7 @@ export function simulate(rt: Runtime, input: SpikeInputFile, opts: SimulateOptio
   const plane = width * height;
   const record = opts.record ?? [
     ...plan.populations.flatMap((p) => populationVariables(rt, p.name).map((v) => `${p.name}.${v}`)),
-    ...plan.projections.filter((p) => p.stdpParams !== null).map((p) => `${p.name}.w`),
+    ...plan.projections.filter((p) => p.rule !== null).map((p) => `${p.name}.w`),
   ];
   // Resolve every recorded variable to a live array before running.
   const sources: { key: string; view: () => ArrayLike<number> }[] = record.map((key) => {
@@ -82,15 +84,22 @@ export function simulate(rt: Runtime, input: SpikeInputFile, opts: SimulateOptio
     const variable = key.slice(dot + 1);
     if (variable === 'w') {
       const pr = rt.projection(owner);
-      // [nIn][nOut] order whatever the layout (a copy per step for post-major projections).
+      // [nIn][nOut] order whatever the layout or connectivity (a dense copy per step for post-major,
+      // sparse, block-sparse and conv2d projections; absent synapses read 0).
       const view = rt.weights(owner);
-      return { key, view: pr.layout === 'post-major' ? () => rt.weightsF32(owner) : () => view };
+      const dense = pr.layout !== 'post-major' && (pr.connectivity === null || pr.connectivity.kind === 'dense');
+      return { key, view: dense ? () => view : () => rt.weightsF32(owner) };
     }
     if (!plan.populations.some((p) => p.name === owner)) {
       throw new UsageError(`cannot record "${key}": no population or projection "${owner}"`);
     }
     const allowed = populationVariables(rt, owner);
     if (!allowed.includes(variable)) throw new UsageError(`cannot record "${key}": population "${owner}" has ${allowed.join(', ')}`);
+    if (rt.plan.spec.populations.find((p) => p.name === owner)!.neuron.model === 'lif-i16') {
+      const pi = rt.populationI16(owner);
+      const iview = variable === 'v' ? pi.v : pi.i;
+      return { key, view: () => iview };
+    }
     const pv = rt.population(owner);
     const view = variable === 'v' ? pv.v : variable === 'I' || variable === 'g' ? pv.i : pv.b;
     return { key, view: () => view };
