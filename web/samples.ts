@@ -14,6 +14,7 @@
  */
 import { UsageError } from '../host/errors.js';
 import type { SampleRef } from './protocol.js';
+import { parseLabelTable as parseRows } from '../host/learn/datasets/label-table.js';
 import { readZipEntries, readZipEntry, type ZipLocation } from './zip.js';
 
 /** What the page needs of a picked file (a File, or a test double). */
@@ -40,31 +41,9 @@ function ext(name: string): string {
   return dot <= 0 ? '' : name.slice(dot).toLowerCase();
 }
 
-/** Parses a `sample<TAB>label` table (header line first; blank lines ignored; CRLF accepted). */
+/** Parses a `sample<TAB>label` table into sample -> label (format and checks: host/learn/datasets/label-table.ts). */
 export function parseLabelTable(text: string, source: string): Map<string, number> {
-  const rows = new Map<string, number>();
-  const firstLine = new Map<string, number>();
-  let headerSeen = false;
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
-    if (!headerSeen) {
-      headerSeen = true;
-      return;
-    }
-    const bad = (why: string): UsageError => new UsageError(`${source}:${i + 1}: ${why}: ${JSON.stringify(line)}`);
-    const cols = line.split('\t');
-    if (cols.length !== 2) throw bad(`expected 2 TAB-separated columns, found ${cols.length}`);
-    const sample = cols[0].trim();
-    const label = cols[1].trim();
-    if (sample === '') throw bad('empty sample name');
-    if (!/^\d{1,3}$/.test(label) || Number(label) > 255) throw bad('label must be an integer in 0..255');
-    const first = firstLine.get(sample);
-    if (first !== undefined) throw bad(`sample listed twice (first on line ${first})`);
-    firstLine.set(sample, i + 1);
-    rows.set(sample, Number(label));
-  });
-  return rows;
+  return new Map(parseRows(text, source).map((r) => [r.sample, r.label]));
 }
 
 function pathOf(f: PickedFile): string {
