@@ -23,7 +23,7 @@
  * ReadoutAccess implementations for how each kind achieves that).
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../gateway/worker-protocol.js';
+import { canonicalJson } from '../spec/canonical.js';
 import type { ModelSpec } from '../spec/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { UsageError } from '../errors.js';

@@ -22,7 +22,8 @@ import type { GatewayConfig, SensorConfig } from './config.js';
 import { DECISION_BUCKETS, LEARNER_DROP_REASONS, type LearnerMeta } from './learner.js';
 import { type Family, formatMetrics, histogramSamples } from './metrics.js';
 import { type BadMessageReason, decodeMessage, type DecodedMessage, EVENT_BYTES, FrameSplitter, type Marker } from './protocol.js';
-import { canonicalJson, type FromWorker, type ToWorker, type TypedError, type WorkerInit, type WorkerRequest, type WorkerStats, workerUrl } from './worker-protocol.js';
+import { canonicalJson } from '../spec/canonical.js';
+import { type FromWorker, type ToWorker, type TypedError, type WorkerInit, type WorkerRequest, type WorkerStats, workerUrl } from './worker-protocol.js';
 
 /** Batches a sensor's worker may hold at once (one running, one waiting). */
 const MAX_IN_FLIGHT = 2;

@@ -41,17 +41,6 @@ export type FromWorker =
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: TypedError };
 
-/** JSON with object keys sorted, so two equal specs compare equal whatever their key order. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => {
-    if (val && typeof val === 'object' && !Array.isArray(val)) {
-      const o = val as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-    }
-    return val;
-  });
-}
-
 /**
  * The worker's compiled module. Running from dist/ it sits beside this file; running from the
  * TypeScript sources (vitest) the threads still need JavaScript, so they use dist/ (`npm run build`).

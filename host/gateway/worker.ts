@@ -11,7 +11,8 @@ import { planModel } from '../plan/plan.js';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint.js';
 import { Runtime } from '../runtime/runtime.js';
 import { type LearnerMeta, SensorLearner } from './learner.js';
-import { canonicalJson, type ToWorker, type FromWorker, type WorkerInit, type WorkerStats } from './worker-protocol.js';
+import { canonicalJson } from '../spec/canonical.js';
+import { type ToWorker, type FromWorker, type WorkerInit, type WorkerStats } from './worker-protocol.js';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
